@@ -1,0 +1,102 @@
+'use strict';
+// The layering of ARCHITECTURE §3, enforced. Each rule has a name and says why it exists.
+// Paths are relative to the directory depcruise runs in (the repository root in CI; a fixture root in the test
+// that proves these rules fail on a violation: scripts/test/depcruise.test.ts).
+const OURS = '^(core|ports|adapters|plugins|conformance)/';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'core/domain is the model: it imports nothing of ours (and no I/O).',
+      severity: 'error',
+      from: { path: '^core/domain/' },
+      to: { path: OURS, pathNot: '^core/domain/' },
+    },
+    {
+      name: 'domain-no-io',
+      comment: 'core/domain is pure: no file, network or process modules.',
+      severity: 'error',
+      from: { path: '^core/domain/src/' },
+      to: { dependencyTypes: ['core'], path: '^(fs|net|tls|http|https|child_process|dgram|cluster|worker_threads)$' },
+    },
+    {
+      name: 'ports-depend-on-domain-only',
+      comment: 'ports/ is the contract: it may import core/domain and nothing else of ours.',
+      severity: 'error',
+      from: { path: '^ports/' },
+      to: { path: OURS, pathNot: '^(ports|core/domain)/' },
+    },
+    {
+      name: 'engine-talks-through-ports',
+      comment: 'core/engine imports domain and ports only; it never sees a concrete adapter, a plugin or the runtime.',
+      severity: 'error',
+      from: { path: '^core/engine/' },
+      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports)/' },
+    },
+    {
+      name: 'adapters-depend-on-the-contract',
+      comment: 'An adapter imports ports, domain and shared protocol clients only: never core/engine, core/runtime, a plugin or conformance.',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^(core/engine|core/runtime|plugins|conformance)/' },
+    },
+    {
+      name: 'adapters-are-independent',
+      comment: 'An adapter never imports another adapter (shared code belongs in adapters/protocols/*).',
+      severity: 'error',
+      from: { path: '^adapters/([^/]+)/', pathNot: '^adapters/protocols/' },
+      to: { path: '^adapters/', pathNot: '^adapters/($1|protocols)/' },
+    },
+    {
+      name: 'protocol-clients-are-shared',
+      comment: 'A protocol client (adapters/protocols/*) may not import an adapter.',
+      severity: 'error',
+      from: { path: '^adapters/protocols/' },
+      to: { path: '^adapters/', pathNot: '^adapters/protocols/' },
+    },
+    {
+      name: 'plugins-depend-on-the-contract',
+      comment: 'Plugins turn intent into domain objects: they import domain and ports only.',
+      severity: 'error',
+      from: { path: '^plugins/([^/]+)/' },
+      to: { path: OURS, pathNot: '^(core/domain|ports|plugins/$1)/' },
+    },
+    {
+      name: 'conformance-depends-on-the-contract',
+      comment: 'Vendors depend on @netloom/ports and @netloom/conformance alone, so conformance imports domain and ports only.',
+      severity: 'error',
+      from: { path: '^conformance/', pathNot: '^conformance/test/' },
+      to: { path: OURS, pathNot: '^(conformance|core/domain|ports)/' },
+    },
+    {
+      name: 'runtime-is-the-only-composition-root',
+      comment: 'Nothing imports core/runtime: it is the top of the graph.',
+      severity: 'error',
+      from: { pathNot: '^core/runtime/' },
+      to: { path: '^core/runtime/' },
+    },
+    {
+      name: 'no-circular',
+      comment: 'Circular imports make load order fragile.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'src-not-to-test',
+      comment: 'Shipped code never imports test code.',
+      severity: 'error',
+      from: { path: '/src/' },
+      to: { path: '/test/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(dist|node_modules)/' },
+    includeOnly: OURS + '|node_modules',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.depcruise.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,17 @@
+/**
+ * `@netloom/ports` — the contract between netloom's engine and its adapters.
+ * @packageDocumentation
+ */
+export * from './errors';
+export * from './version';
+export * from './logger';
+export * from './device.port';
+export * from './capabilities';
+export * from './adapter';
+export * from './store.port';
+export * from './fabric.port';
+export * from './vswitch.port';
+export * from './firewall.port';
+export * from './load-balancer.port';
+export * from './kubernetes.port';
+export * from './discovery.port';

@@ -1,0 +1,3 @@
+/** STUB — to be replaced by the full kubernetes port. */
+export interface KubernetesPort { close(): Promise<void> }
+export interface KubernetesFactoryOptions { readonly options: unknown }

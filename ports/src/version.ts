@@ -1,0 +1,9 @@
+/**
+ * The port API version: the version of the contract in this package (the port interfaces, the device config
+ * vocabularies and their codecs). Adapters declare the semver range of port API versions they implement
+ * (`portApi: '^1.0.0'`); the runtime refuses an adapter whose range does not include this version.
+ *
+ * Bump rules: a breaking change to any port interface or vocabulary bumps the major; an additive change (a new
+ * optional field, a new optional capability) bumps the minor.
+ */
+export const PORT_API_VERSION = '1.0.0';
