@@ -129,18 +129,48 @@ export class ExhaustedError extends NetloomError {
  * can tell exactly which rule failed.
  */
 export const Invariant = {
+  /** A CIDR block is malformed, or (strict parsing) has host bits set. */
   CIDR_INVALID: 'cidr-invalid',
+  /** An IP address is malformed (or an address object is out of range). */
   IP_INVALID: 'ip-invalid',
+  /** Two subnets of one VPC share addresses (same family). */
   SUBNET_OVERLAP: 'subnet-overlap',
+  /** A subnet gateway is outside the subnet's CIDR, or is its IPv4 network/broadcast address. */
   GATEWAY_OUTSIDE_CIDR: 'gateway-outside-cidr',
+  /** A subnet exclude range is not inside the subnet's CIDR. */
   EXCLUDE_OUTSIDE_CIDR: 'exclude-outside-cidr',
+  /** Two values that must be of one IP family are not (or a family has no CIDR to belong to). */
   FAMILY_MISMATCH: 'family-mismatch',
+  /** A VNI is outside 1..16777215. */
   VNI_RANGE: 'vni-range',
+  /** A VLAN id is outside 1..4094. */
   VLAN_RANGE: 'vlan-range',
+  /** A name is not allowed (see `SAFE_NAME`). */
   NAME_INVALID: 'name-invalid',
+  /** A reference names an object that does not exist. */
   REFERENCE_MISSING: 'reference-missing',
+  /** Two objects share a key that must be unique (name, id, VPC pair, leaf port ...). */
   DUPLICATE: 'duplicate',
+  /** A value breaks a rule that has no more specific name. */
   VALUE_INVALID: 'value-invalid',
+  /** A range's start is after its end (IP range `a..b`, port range `a-b`). */
+  RANGE_INVALID: 'range-invalid',
+  /** A TCP/UDP port is outside 1..65535. */
+  PORT_RANGE: 'port-range',
+  /** A MAC address is malformed, or is not a unicast address where one is needed. */
+  MAC_INVALID: 'mac-invalid',
+  /** Two objects that refer to each other disagree (a subnet listed by VPC "a" names VPC "b"). */
+  REFERENCE_MISMATCH: 'reference-mismatch',
+  /** An endpoint address is not inside its subnet's CIDR. */
+  IP_OUTSIDE_SUBNET: 'ip-outside-subnet',
+  /** An endpoint address is one the subnet reserves (gateway, IPv4 network or broadcast address). */
+  IP_RESERVED: 'ip-reserved',
+  /** Two endpoints of one VPC have the same address. */
+  IP_CONFLICT: 'ip-conflict',
+  /** A VNI is used twice in the fabric (two LSs, two LRs, or an LS and an LR). */
+  VNI_CONFLICT: 'vni-conflict',
+  /** On one node, one VLAN is used by two LSs, or one LS uses two VLANs. */
+  VLAN_CONFLICT: 'vlan-conflict',
 } as const;
 export type Invariant = (typeof Invariant)[keyof typeof Invariant];
 

@@ -59,3 +59,26 @@ export function assertSafeName(s: unknown, what = 'name'): asserts s is string {
     );
   }
 }
+
+/**
+ * The allowlist for device interface (port) names as vendors print them: `10GE1/0/1`, `Ethernet1/1`,
+ * `xe-0/0/0:1`, `Eth-Trunk1`, `swp1`. 1..64 characters: letters, digits, `/`, `:`, `.`, `_`, `-`, starting with a
+ * letter or digit. No whitespace, quotes or command separators.
+ */
+export const INTERFACE_NAME = /^[A-Za-z0-9][A-Za-z0-9/:._-]{0,63}$/;
+
+/** True if `s` matches {@link INTERFACE_NAME}. */
+export function isInterfaceName(s: unknown): s is string {
+  return typeof s === 'string' && INTERFACE_NAME.test(s);
+}
+
+/** Throws `InvariantError(name-invalid)` unless `s` matches {@link INTERFACE_NAME}. */
+export function assertInterfaceName(s: unknown, what = 'interface name'): asserts s is string {
+  if (!isInterfaceName(s)) {
+    throw new InvariantError(
+      Invariant.NAME_INVALID,
+      `${what} ${JSON.stringify(s)} is not allowed: use 1-64 letters, digits, '/', ':', '.', '_' or '-', starting with a letter or digit`,
+      { details: { value: s } },
+    );
+  }
+}
