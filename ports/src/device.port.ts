@@ -68,6 +68,14 @@ export interface RenderedOperation {
 /**
  * A planned change to one device: the keyed changes, dependency-ordered (creates parent-first, deletes
  * child-first), and the vendor operations that carry them out. An empty `changes` list means apply writes nothing.
+ *
+ * `changes` is in the order of `diffConfig` (see `diff.ts`): every create and update, kinds in the port's
+ * `*_KIND_ORDER`, then every delete, kinds in reverse order; keys ascending within a kind.
+ *
+ * @example
+ * { device: 'leaf1', port: 'fabric',
+ *   changes: [{ op: 'create', kind: 'segment', key: '10010', after: { key: '10010', name: 'ls-web', l2Vni: 10010 } }],
+ *   operations: [{ medium: 'cli', text: 'bridge-domain 10010' }, { medium: 'cli', text: 'vxlan vni 10010' }] }
  */
 export interface ChangeSet {
   readonly device: string;
@@ -169,7 +177,10 @@ export interface DeviceSession<C extends DeviceConfig> {
   /**
    * Applies a change set in one transaction. On any failure the device is left at its last committed
    * configuration and the error says so. An empty change set writes nothing and returns a confirmed transaction.
-   * @throws CommitError, LockedError, DeviceTimeoutError
+   * A change set that no longer fits the device (planned against a stale observation) is refused with CommitError
+   * before anything is written.
+   * @throws CommitError, LockedError (another transaction is unconfirmed), DeviceTimeoutError, InputError (a change
+   *   set for another device, or one whose result would be an invalid config), NotSupportedError
    */
   apply(opts: ApplyOptions): Promise<Transaction>;
   /** Makes an applied transaction permanent. Idempotent for a confirmed transaction. @throws CommitError */

@@ -1,4 +1,181 @@
-/** STUB — to be replaced by the full Firewall port vocabulary. */
-import type { DeviceConfig, DeviceDriver } from './device.port';
-export type FirewallConfig = DeviceConfig;
+/**
+ * The firewall port: a virtual firewall (VFW) as netloom sees it — zones per VPC, named address sets, and policies
+ * between zones. Adapters: nftables (Linux VNF over SSH or a local netns), fake; vendor firewalls later.
+ *
+ * Vocabulary (a {@link FirewallConfig}):
+ *
+ * | kind | key | what it is |
+ * |---|---|---|
+ * | `zone` | `name` | a security zone, normally one per VPC: the interfaces and CIDRs whose traffic belongs to it |
+ * | `addressSet` | `name` | a named set of CIDRs policies can match |
+ * | `policy` | `name` | a rule from one zone to another: match (addresses, protocol, ports) → allow or deny |
+ *
+ * **Semantics every adapter must give (the port's contract):**
+ * - **Default deny between zones.** Traffic from one zone to a different zone is dropped unless a policy allows it.
+ *   Traffic within one zone is allowed (a VPC talks to itself) unless a policy with `srcZone === dstZone` denies it.
+ *   Traffic of connections already allowed (replies) passes: policies are stateful.
+ * - **Order.** Policies are evaluated by ascending `priority` (unique per device); the first match decides.
+ * - **Matching.** Absent or empty address fields match any address; the address lists and the address sets of one
+ *   side are alternatives (OR); `ports` only with tcp/udp/sctp (absent: all ports).
+ *
+ * Creates run in {@link FIREWALL_KIND_ORDER} (`zone`, `addressSet`, `policy`), deletes in reverse. References
+ * resolve within the config. An interface or CIDR belongs to one zone only.
+ *
+ * @example
+ * const desired: FirewallConfigInput = {
+ *   zone: { 'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', vpc: 'shop', interfaces: ['vlan100'], cidrs: ['10.1.0.0/16'] },
+ *           'vpc-pay':  { key: 'vpc-pay', name: 'vpc-pay', vpc: 'pay', interfaces: ['vlan200'], cidrs: ['10.2.0.0/16'] } },
+ *   addressSet: { 'pay-api': { key: 'pay-api', name: 'pay-api', addresses: ['10.2.1.0/24'] } },
+ *   policy: { 'shop-to-pay': { key: 'shop-to-pay', name: 'shop-to-pay', priority: 100, srcZone: 'vpc-shop',
+ *     dstZone: 'vpc-pay', destinationAddressSets: ['pay-api'], protocol: 'tcp', ports: [{ from: 443, to: 443 }],
+ *     action: 'allow' } },
+ * };
+ *
+ * @packageDocumentation
+ */
+import * as t from 'io-ts';
+import { type CheckProblem, intInRange, keyedRecord, setOf, struct, withChecks } from './codec';
+import type { CapabilityName } from './capabilities';
+import type { DeviceDriver, DeviceSession } from './device.port';
+import { CidrCodec, InterfaceNameCodec, PROTOCOLS_WITH_PORTS, PortRangeCodec, RuleProtocolCodec, SafeNameCodec } from './values';
+import { type DeviceVocabulary, type PartialConfig, emptyConfig } from './vocabulary';
+
+/**
+ * A zone (normally one per VPC). Key: `name`. At least one interface or CIDR.
+ * @example { key: 'vpc-shop', name: 'vpc-shop', vpc: 'shop', interfaces: ['vlan100'], cidrs: ['10.1.0.0/16'] }
+ */
+export const ZoneCodec = withChecks(
+  struct('Zone', { key: t.string, name: SafeNameCodec, interfaces: setOf(InterfaceNameCodec), cidrs: setOf(CidrCodec) }, { vpc: SafeNameCodec }),
+  (z): CheckProblem[] => (z.interfaces.length + z.cidrs.length === 0 ? [{ path: [], message: 'needs at least one interface or CIDR' }] : []),
+);
+/** A zone. */
+export type Zone = t.TypeOf<typeof ZoneCodec>;
+
+/**
+ * A named address set. Key: `name`. At least one CIDR (a host is `/32` or `/128`).
+ * @example { key: 'pay-api', name: 'pay-api', addresses: ['10.2.1.0/24', '10.2.9.7/32'] }
+ */
+export const AddressSetCodec = struct('AddressSet', { key: t.string, name: SafeNameCodec, addresses: setOf(CidrCodec, { minItems: 1 }) });
+/** An address set. */
+export type AddressSet = t.TypeOf<typeof AddressSetCodec>;
+
+/** A policy's priority: 1..65535, lower first, unique per device. */
+export const PolicyPriorityCodec = intInRange('PolicyPriority', 1, 65535);
+
+/** What a policy does with matching traffic. */
+export const PolicyActionCodec = t.keyof({ allow: null, deny: null }, '"allow" | "deny"');
+/** What a policy does with matching traffic. */
+export type PolicyAction = t.TypeOf<typeof PolicyActionCodec>;
+
+/**
+ * A policy from `srcZone` to `dstZone`. Key: `name`.
+ * @example { key: 'shop-to-pay', name: 'shop-to-pay', priority: 100, srcZone: 'vpc-shop', dstZone: 'vpc-pay',
+ *            destinationAddressSets: ['pay-api'], protocol: 'tcp', ports: [{ from: 443, to: 443 }], action: 'allow' }
+ */
+export const PolicyCodec = withChecks(
+  struct(
+    'Policy',
+    { key: t.string, name: SafeNameCodec, priority: PolicyPriorityCodec, srcZone: SafeNameCodec, dstZone: SafeNameCodec, protocol: RuleProtocolCodec, action: PolicyActionCodec },
+    {
+      sourceAddresses: setOf(CidrCodec),
+      sourceAddressSets: setOf(SafeNameCodec),
+      destinationAddresses: setOf(CidrCodec),
+      destinationAddressSets: setOf(SafeNameCodec),
+      ports: setOf(PortRangeCodec, { minItems: 1 }),
+      log: t.boolean,
+    },
+  ),
+  (p): CheckProblem[] =>
+    p.ports !== undefined && !PROTOCOLS_WITH_PORTS.includes(p.protocol) ? [{ path: ['ports'], message: `ports need protocol tcp, udp or sctp (not ${p.protocol})` }] : [],
+);
+/** A policy. */
+export type Policy = t.TypeOf<typeof PolicyCodec>;
+
+const nameKey = (o: { readonly name: string }): string => o.name;
+
+function firewallReferences(c: { readonly zone: Readonly<Record<string, Zone>>; readonly addressSet: Readonly<Record<string, AddressSet>>; readonly policy: Readonly<Record<string, Policy>> }): CheckProblem[] {
+  const problems: CheckProblem[] = [];
+  const ifaces = new Map<string, string>();
+  const cidrs = new Map<string, string>();
+  for (const [k, z] of Object.entries(c.zone)) {
+    z.interfaces.forEach((i, n) => {
+      const other = ifaces.get(i);
+      if (other !== undefined) problems.push({ path: ['zone', { key: k }, 'interfaces', n], value: i, message: `${i} is also in zone ${JSON.stringify(other)}` });
+      else ifaces.set(i, k);
+    });
+    z.cidrs.forEach((x, n) => {
+      const other = cidrs.get(x);
+      if (other !== undefined) problems.push({ path: ['zone', { key: k }, 'cidrs', n], value: x, message: `${x} is also in zone ${JSON.stringify(other)}` });
+      else cidrs.set(x, k);
+    });
+  }
+  const priorities = new Map<number, string>();
+  for (const [k, p] of Object.entries(c.policy)) {
+    for (const side of ['srcZone', 'dstZone'] as const) {
+      if (c.zone[p[side]] === undefined) problems.push({ path: ['policy', { key: k }, side], value: p[side], message: `no zone ${JSON.stringify(p[side])} in this config` });
+    }
+    for (const side of ['sourceAddressSets', 'destinationAddressSets'] as const) {
+      (p[side] ?? []).forEach((s, n) => {
+        if (c.addressSet[s] === undefined) problems.push({ path: ['policy', { key: k }, side, n], value: s, message: `no addressSet ${JSON.stringify(s)} in this config` });
+      });
+    }
+    const other = priorities.get(p.priority);
+    if (other !== undefined) problems.push({ path: ['policy', { key: k }, 'priority'], value: p.priority, message: `${p.priority} is also the priority of policy ${JSON.stringify(other)}` });
+    else priorities.set(p.priority, k);
+  }
+  return problems;
+}
+
+/** A firewall config: every kind present, keys derived, references resolved, priorities unique, sets sorted. */
+export const FirewallConfigCodec = withChecks(
+  struct('FirewallConfig', {
+    zone: keyedRecord('zone', ZoneCodec, nameKey, 'its name'),
+    addressSet: keyedRecord('addressSet', AddressSetCodec, nameKey, 'its name'),
+    policy: keyedRecord('policy', PolicyCodec, nameKey, 'its name'),
+  }),
+  firewallReferences,
+);
+/** A validated firewall config. */
+export type FirewallConfig = t.TypeOf<typeof FirewallConfigCodec>;
+/** A firewall config before validation. */
+export type FirewallConfigInput = t.OutputOf<typeof FirewallConfigCodec>;
+/** A firewall object kind. */
+export type FirewallKind = keyof FirewallConfig & string;
+
+/** The firewall kinds in create order; deletes run in reverse. */
+export const FIREWALL_KIND_ORDER = ['zone', 'addressSet', 'policy'] as const satisfies readonly FirewallKind[];
+
+/** The capability each firewall kind needs. */
+export const FIREWALL_KIND_CAPABILITY = { zone: 'zones', addressSet: 'addressSets', policy: 'policies' } as const satisfies {
+  readonly [K in FirewallKind]: CapabilityName<'firewall'>;
+};
+
+/** A firewall config with every kind empty. */
+export function emptyFirewallConfig(): FirewallConfig {
+  return emptyConfig<FirewallConfig>(FIREWALL_KIND_ORDER);
+}
+
+/** Every firewall capability a config uses (kinds present, plus `addressSets` for policies that reference sets). */
+export function firewallCapabilitiesUsed(config: PartialConfig<FirewallConfig>): CapabilityName<'firewall'>[] {
+  const used = new Set<CapabilityName<'firewall'>>();
+  for (const kind of FIREWALL_KIND_ORDER) if (Object.keys(config[kind] ?? {}).length > 0) used.add(FIREWALL_KIND_CAPABILITY[kind]);
+  for (const p of Object.values(config.policy ?? {})) {
+    if ((p.sourceAddressSets?.length ?? 0) + (p.destinationAddressSets?.length ?? 0) > 0) used.add('addressSets');
+  }
+  return [...used].sort();
+}
+
+/** The firewall vocabulary as data. */
+export const firewallVocabulary: DeviceVocabulary<'firewall', FirewallConfig, FirewallConfigInput> = {
+  port: 'firewall',
+  order: FIREWALL_KIND_ORDER,
+  configCodec: FirewallConfigCodec,
+  kindCapability: FIREWALL_KIND_CAPABILITY,
+  capabilitiesUsed: firewallCapabilitiesUsed,
+  empty: emptyFirewallConfig,
+};
+
+/** A session with one firewall. */
+export type FirewallSession = DeviceSession<FirewallConfig>;
+/** A firewall port implementation for one firewall (what an adapter's `ports.firewall` factory returns). */
 export type FirewallDriver = DeviceDriver<FirewallConfig>;
