@@ -31,8 +31,15 @@ module.exports = {
       name: 'engine-talks-through-ports',
       comment: 'core/engine imports domain and ports only; it never sees a concrete adapter, a plugin or the runtime.',
       severity: 'error',
-      from: { path: '^core/engine/' },
+      from: { path: '^core/engine/', pathNot: '^core/engine/test/' },
       to: { path: OURS, pathNot: '^(core/engine|core/domain|ports)/' },
+    },
+    {
+      name: 'engine-tests-may-use-real-stores',
+      comment: 'Engine tests (never shipped) may also run against real adapters (the SQLite store), but not a plugin, the runtime or conformance.',
+      severity: 'error',
+      from: { path: '^core/engine/test/' },
+      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports|adapters)/' },
     },
     {
       name: 'adapters-depend-on-the-contract',
