@@ -13,6 +13,7 @@ export * from './vocabulary';
 export * from './capabilities';
 export * from './adapter';
 export * from './store.port';
+export * from './store-input';
 export * from './fabric.port';
 export * from './vswitch.port';
 export * from './firewall.port';

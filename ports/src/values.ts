@@ -13,7 +13,19 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { VLAN_MAX, VLAN_MIN, VNI_MAX, VNI_MIN, isSafeName } from '@netloom/domain';
+import {
+  VLAN_MAX,
+  VLAN_MIN,
+  VNI_MAX,
+  VNI_MIN,
+  formatCidr,
+  formatIp,
+  isIpv4 as domainIsIpv4,
+  isIpv6 as domainIsIpv6,
+  isSafeName,
+  makeCidr,
+  tryParseIp,
+} from '@netloom/domain';
 import { describeValue, refined, struct, withChecks } from './codec';
 
 const intReason = (n: number, min: number, max: number): string | undefined =>
@@ -133,79 +145,16 @@ export const AsnCodec = refined<number, number, AsnBrand>('Asn', t.number, (n) =
 
 // --- addresses ----------------------------------------------------------------------------------------------------
 
-const V4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const V4 = new RegExp(`^${V4_OCTET}(\\.${V4_OCTET}){3}$`);
-
 /** True if `s` is a dotted-quad IPv4 address (no leading zeros). */
-export function isIpv4(s: string): boolean {
-  return V4.test(s);
-}
+export const isIpv4 = (s: string): boolean => domainIsIpv4(s);
 
-/** The 8 groups of an IPv6 address, or undefined. Accepts `::` compression and a trailing dotted quad. */
-function ipv6Groups(s: string): number[] | undefined {
-  if (s.length === 0 || s.length > 45 || !/^[0-9A-Fa-f:.]+$/.test(s)) return undefined;
-  let text = s;
-  if (text.includes('.')) {
-    // A trailing dotted quad (`::ffff:10.0.0.1`) becomes two hex groups.
-    const lastColon = text.lastIndexOf(':');
-    const v4 = text.slice(lastColon + 1);
-    if (lastColon < 0 || !isIpv4(v4)) return undefined;
-    const o = v4.split('.').map(Number);
-    text = `${text.slice(0, lastColon + 1)}${((o[0]! << 8) | o[1]!).toString(16)}:${((o[2]! << 8) | o[3]!).toString(16)}`;
-  }
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const parse = (part: string): number[] | undefined => {
-    if (part === '') return [];
-    const groups = part.split(':');
-    const out: number[] = [];
-    for (const g of groups) {
-      if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return undefined;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
-  const head = parse(halves[0]!);
-  if (head === undefined) return undefined;
-  if (halves.length === 1) return head.length === 8 ? head : undefined;
-  const rest = parse(halves[1]!);
-  if (rest === undefined) return undefined;
-  const given = head.length + rest.length;
-  if (given > 7) return undefined;
-  return [...head, ...new Array<number>(8 - given).fill(0), ...rest];
-}
-
-/** RFC 5952 text of 8 groups: lower-case, no leading zeros, the longest run (≥ 2) of zero groups as `::`. */
-function formatIpv6(groups: readonly number[]): string {
-  let bestStart = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      bestStart = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestLen < 2) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
-}
-
-/** True if `s` is an IPv6 address (any valid spelling). */
-export function isIpv6(s: string): boolean {
-  return ipv6Groups(s) !== undefined;
-}
+/** True if `s` is an IPv6 address (any valid spelling, no zone id). */
+export const isIpv6 = (s: string): boolean => domainIsIpv6(s);
 
 /** The RFC 5952 canonical text of an IPv6 address, or undefined if `s` is not one. @example canonicalIpv6('2001:DB8:0:0::1') === '2001:db8::1' */
 export function canonicalIpv6(s: string): string | undefined {
-  const g = ipv6Groups(s);
-  return g === undefined ? undefined : formatIpv6(g);
+  const ip = tryParseIp(s);
+  return ip?.family === 6 ? formatIp(ip) : undefined;
 }
 
 /** Brand of {@link Ipv4Address}. */
@@ -247,58 +196,29 @@ export const IpAddressCodec = refined<string, string, IpAddressBrand>(
 
 /** The family of an address text: 4, 6 or undefined. */
 export function ipFamily(s: string): 4 | 6 | undefined {
-  return isIpv4(s) ? 4 : isIpv6(s) ? 6 : undefined;
+  return tryParseIp(s)?.family;
 }
 
 interface ParsedPrefix {
   readonly family: 4 | 6;
-  /** Address as 16-bit groups (IPv4: 2 groups). */
-  readonly groups: number[];
-  readonly length: number;
+  /** `address/length` with the address canonical (host bits kept). */
   readonly canonical: string;
+  /** The network `address/length` (host bits cleared). */
+  readonly network: string;
+  readonly hostBitsSet: boolean;
 }
 
 function parsePrefix(s: string, family?: 4 | 6): ParsedPrefix | string {
   const slash = s.indexOf('/');
   if (slash < 0) return `${describeValue(s)} has no prefix length (address/length)`;
-  const addr = s.slice(0, slash);
+  const ip = tryParseIp(s.slice(0, slash));
   const lenText = s.slice(slash + 1);
-  const fam = isIpv4(addr) ? 4 : isIpv6(addr) ? 6 : undefined;
-  if (fam === undefined || (family !== undefined && fam !== family)) return `${describeValue(s)} is not an ${family === undefined ? 'IP' : `IPv${family}`} prefix`;
-  const max = fam === 4 ? 32 : 128;
+  if (ip === undefined || (family !== undefined && ip.family !== family)) return `${describeValue(s)} is not an ${family === undefined ? 'IP' : `IPv${family}`} prefix`;
+  const max = ip.family === 4 ? 32 : 128;
   if (!/^(0|[1-9][0-9]{0,2})$/.test(lenText) || Number(lenText) > max) return `${describeValue(s)}: prefix length must be 0..${max}`;
   const length = Number(lenText);
-  let groups: number[];
-  let text: string;
-  if (fam === 4) {
-    const o = addr.split('.').map(Number);
-    groups = [(o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!];
-    text = addr;
-  } else {
-    groups = ipv6Groups(addr)!;
-    text = formatIpv6(groups);
-  }
-  return { family: fam, groups, length, canonical: `${text}/${length}` };
-}
-
-function hostBitsSet(p: ParsedPrefix): boolean {
-  for (let i = 0; i < p.groups.length; i++) {
-    const bitsBefore = i * 16;
-    const keep = Math.max(0, Math.min(16, p.length - bitsBefore));
-    const mask = keep === 0 ? 0 : (0xffff << (16 - keep)) & 0xffff;
-    if ((p.groups[i]! & ~mask & 0xffff) !== 0) return true;
-  }
-  return false;
-}
-
-function networkText(p: ParsedPrefix): string {
-  const groups = p.groups.map((g, i) => {
-    const keep = Math.max(0, Math.min(16, p.length - i * 16));
-    const mask = keep === 0 ? 0 : (0xffff << (16 - keep)) & 0xffff;
-    return g & mask;
-  });
-  const addr = p.family === 4 ? [groups[0]! >> 8, groups[0]! & 0xff, groups[1]! >> 8, groups[1]! & 0xff].join('.') : formatIpv6(groups);
-  return `${addr}/${p.length}`;
+  const network = makeCidr(ip, length, { strict: false });
+  return { family: ip.family, canonical: `${formatIp(ip)}/${length}`, network: formatCidr(network), hostBitsSet: network.network !== ip.value };
 }
 
 const cidrCodec = <B>(name: string, family: 4 | 6 | undefined) =>
@@ -308,7 +228,7 @@ const cidrCodec = <B>(name: string, family: 4 | 6 | undefined) =>
     (s) => {
       const p = parsePrefix(s, family);
       if (typeof p === 'string') return p;
-      return hostBitsSet(p) ? `${describeValue(s)} has host bits set (the network is ${networkText(p)})` : undefined;
+      return p.hostBitsSet ? `${describeValue(s)} has host bits set (the network is ${p.network})` : undefined;
     },
     (s) => {
       const p = parsePrefix(s, family);

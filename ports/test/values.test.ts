@@ -112,7 +112,9 @@ describe('ports: value codecs', () => {
     assert.equal(ok(Ipv6AddressCodec, '::'), '::');
     assert.equal(ok(Ipv6AddressCodec, 'fe80::'), 'fe80::');
     assert.equal(ok(Ipv6AddressCodec, '2001:db8:0:1:1:1:1:1'), '2001:db8:0:1:1:1:1:1');
-    assert.equal(canonicalIpv6('::ffff:10.0.0.1'), '::ffff:a00:1');
+    // IPv4-mapped addresses keep the dotted quad (RFC 5952 §5), as everywhere in the domain (formatIp).
+    assert.equal(canonicalIpv6('::ffff:10.0.0.1'), '::ffff:10.0.0.1');
+    assert.equal(canonicalIpv6('::FFFF:a00:1'), '::ffff:10.0.0.1');
     for (const a of ['1::2::3', '1:2:3:4:5:6:7:8:9', ':::', 'g::1', '12345::', '1:2:3:4:5:6:7']) assert.match(bad(Ipv6AddressCodec, a), /is not an IPv6 address/, a);
     assert.equal(ok(IpAddressCodec, 'FD00::A'), 'fd00::a');
     assert.equal(ok(IpAddressCodec, '10.1.0.5'), '10.1.0.5');

@@ -35,9 +35,13 @@ import {
   type StoreEntry,
   type StorePort,
   type StoreWatchEvent,
+  type ValidStoreCommit,
+  assertStoreKey,
+  assertStorePrefix,
+  validateJournalQuery,
+  validateStoreCommit,
 } from '@netloom/ports';
 import { DEFAULT_BUSY_TIMEOUT_MS, parseSqliteStoreOptions, type SqliteStoreOptions } from './sqlite.options';
-import { assertKey, assertPrefix, validateCommit, validateJournalQuery, type ValidCommit } from './store-input';
 
 /** The schema version this build writes. A file with a newer version is refused; older ones are migrated. */
 export const SQLITE_SCHEMA_VERSION = 1;
@@ -90,7 +94,7 @@ export class SqliteStore implements StorePort {
 
   private readonly db: Database.Database;
   private readonly st: Statements;
-  private readonly commitTx: Database.Transaction<(c: ValidCommit) => TxResult>;
+  private readonly commitTx: Database.Transaction<(c: ValidStoreCommit) => TxResult>;
   private readonly watchers = new Set<Watcher>();
   private closed = false;
 
@@ -116,13 +120,13 @@ export class SqliteStore implements StorePort {
       db?.close();
       throw wrap(e, opts.path, 'open');
     }
-    this.commitTx = this.db.transaction((c: ValidCommit) => this.commitInTx(c));
+    this.commitTx = this.db.transaction((c: ValidStoreCommit) => this.commitInTx(c));
   }
 
   /** @inheritDoc */
   async get(opts: { readonly key: string }): Promise<StoreEntry | undefined> {
     this.assertOpen('get');
-    assertKey(opts.key);
+    assertStoreKey(opts.key);
     const row = this.run('get', () => this.st.getRow.get(opts.key));
     return row === undefined ? undefined : { key: opts.key, value: this.parse(row.value, opts.key), revision: row.revision };
   }
@@ -130,7 +134,7 @@ export class SqliteStore implements StorePort {
   /** @inheritDoc */
   async list(opts: { readonly prefix: string }): Promise<StoreEntry[]> {
     this.assertOpen('list');
-    assertPrefix(opts.prefix);
+    assertStorePrefix(opts.prefix);
     const rows = this.run('list', () => (opts.prefix === '' ? this.st.listAll.all() : this.st.listRange.all(opts.prefix, opts.prefix + KEY_CHAR_CEILING)));
     return rows.filter((r) => r.key.startsWith(opts.prefix)).map((r) => ({ key: r.key, value: this.parse(r.value, r.key), revision: r.revision }));
   }
@@ -138,7 +142,7 @@ export class SqliteStore implements StorePort {
   /** @inheritDoc */
   async commit(opts: CommitOptions): Promise<CommitResult> {
     this.assertOpen('commit');
-    const valid = validateCommit(opts);
+    const valid = validateStoreCommit(opts);
     const { result, events } = this.run('commit', () => this.commitTx.immediate(valid));
     this.emit(events);
     return result;
@@ -163,7 +167,7 @@ export class SqliteStore implements StorePort {
    */
   watch(opts: { readonly prefix: string }, listener: (event: StoreWatchEvent) => void): () => void {
     this.assertOpen('watch');
-    assertPrefix(opts.prefix);
+    assertStorePrefix(opts.prefix);
     const w: Watcher = { prefix: opts.prefix, listener };
     this.watchers.add(w);
     return () => {
@@ -183,7 +187,7 @@ export class SqliteStore implements StorePort {
     }
   }
 
-  private commitInTx(c: ValidCommit): TxResult {
+  private commitInTx(c: ValidStoreCommit): TxResult {
     const failed: StoreCheck[] = [];
     for (const check of c.checks) {
       const found = this.st.getRevision.get(check.key)?.revision ?? 0;

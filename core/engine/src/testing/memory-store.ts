@@ -4,12 +4,13 @@
  * @packageDocumentation
  */
 import {
-  InputError,
-  isStoreKey,
   StoreError,
+  assertStoreKey,
+  assertStorePrefix,
+  validateJournalQuery,
+  validateStoreCommit,
   type CommitOptions,
   type CommitResult,
-  type InputProblem,
   type JournalRecord,
   type JsonValue,
   type ReadJournalOptions,
@@ -31,9 +32,6 @@ export interface MemoryStoreOptions {
    */
   readonly beforeOperation?: (op: MemoryStoreOperation) => Promise<void>;
 }
-
-const PREFIX = /^[A-Za-z0-9._:@/-]*$/;
-const JOURNAL_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /**
  * The in-memory store. Values are copied in and out (a caller can never change stored state by mutating an
@@ -65,7 +63,7 @@ export class MemoryStore implements StorePort {
   /** @inheritDoc */
   async get(opts: { readonly key: string }): Promise<StoreEntry | undefined> {
     await this.enter('get');
-    checkKeys('store get', [['key', opts.key]]);
+    assertStoreKey(opts.key);
     const e = this.data.get(opts.key);
     return e === undefined ? undefined : { key: opts.key, value: JSON.parse(e.json) as JsonValue, revision: e.revision };
   }
@@ -73,7 +71,7 @@ export class MemoryStore implements StorePort {
   /** @inheritDoc */
   async list(opts: { readonly prefix: string }): Promise<StoreEntry[]> {
     await this.enter('list');
-    checkPrefix(opts.prefix);
+    assertStorePrefix(opts.prefix);
     return [...this.data.entries()]
       .filter(([k]) => k.startsWith(opts.prefix))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -83,7 +81,7 @@ export class MemoryStore implements StorePort {
   /** @inheritDoc */
   async commit(opts: CommitOptions): Promise<CommitResult> {
     await this.enter('commit');
-    const c = validateCommit(opts);
+    const c = validateStoreCommit(opts);
     const failed: StoreCheck[] = [];
     for (const check of c.checks) {
       const found = this.data.get(check.key)?.revision ?? 0;
@@ -101,7 +99,7 @@ export class MemoryStore implements StorePort {
       }
       for (const key of c.deletes) if (this.data.delete(key)) events.push({ type: 'delete', key, revision });
     }
-    if (c.journal !== undefined) this.journal.push({ seq: this.journal.length + 1, at: new Date().toISOString(), type: c.journal.type, data: JSON.parse(c.journal.json) as JsonValue });
+    if (c.journal !== undefined) this.journal.push({ seq: this.journal.length + 1, at: new Date().toISOString(), type: c.journal.type, data: JSON.parse(c.journal.data) as JsonValue });
     for (const e of events) {
       for (const w of [...this.watchers]) {
         if (!e.key.startsWith(w.prefix)) continue;
@@ -118,14 +116,7 @@ export class MemoryStore implements StorePort {
   /** @inheritDoc */
   async readJournal(opts: ReadJournalOptions = {}): Promise<JournalRecord[]> {
     await this.enter('readJournal');
-    const afterSeq = opts.afterSeq ?? 0;
-    const limit = opts.limit ?? 1000;
-    const problems: InputProblem[] = [];
-    if (!(Number.isSafeInteger(afterSeq) && afterSeq >= 0)) problems.push({ path: 'afterSeq', reason: 'not an integer >= 0' });
-    if (!(Number.isSafeInteger(limit) && limit >= 1)) problems.push({ path: 'limit', reason: 'not an integer >= 1' });
-    if (opts.type !== undefined && !JOURNAL_TYPE.test(opts.type)) problems.push({ path: 'type', reason: 'not a dotted journal type' });
-    if (problems.length > 0) throw InputError.fromProblems('store journal query', problems);
-    const t = opts.type;
+    const { afterSeq, limit, type: t } = validateJournalQuery(opts);
     return this.journal
       .filter((r) => r.seq > afterSeq && (t === undefined || r.type === t || r.type.startsWith(`${t}.`)))
       .slice(0, limit)
@@ -135,7 +126,7 @@ export class MemoryStore implements StorePort {
   /** @inheritDoc */
   watch(opts: { readonly prefix: string }, listener: (event: StoreWatchEvent) => void): () => void {
     this.assertOpen('watch');
-    checkPrefix(opts.prefix);
+    assertStorePrefix(opts.prefix);
     const w = { prefix: opts.prefix, listener };
     this.watchers.add(w);
     return () => {
@@ -160,92 +151,4 @@ export class MemoryStore implements StorePort {
   private assertOpen(op: string): void {
     if (this.closed) throw new StoreError(`memory store: ${op} after close`);
   }
-}
-
-function checkKeys(subject: string, keys: readonly [string, unknown][]): void {
-  const problems = keys.filter(([, k]) => typeof k !== 'string' || !isStoreKey(k)).map(([path, k]) => ({ path, reason: `${JSON.stringify(k)} is not a store key` }));
-  if (problems.length > 0) throw InputError.fromProblems(subject, problems);
-}
-
-function checkPrefix(prefix: unknown): void {
-  if (typeof prefix !== 'string' || prefix.length > 512 || !PREFIX.test(prefix)) {
-    throw InputError.fromProblems('store list prefix', [{ path: 'prefix', reason: `${JSON.stringify(prefix)} is not a key prefix` }]);
-  }
-}
-
-/** Where `value` is not JSON, or undefined. */
-function jsonProblem(value: unknown, root: string): InputProblem | undefined {
-  const stack = new Set<object>();
-  const walk = (v: unknown, path: string, depth: number): InputProblem | undefined => {
-    if (depth > 64) return { path, reason: 'nested too deep' };
-    if (v === null || typeof v === 'boolean' || typeof v === 'string') return undefined;
-    if (typeof v === 'number') return Number.isFinite(v) ? undefined : { path, reason: `${String(v)} is not a JSON number` };
-    if (typeof v !== 'object') return { path, reason: `${typeof v} is not a JSON value` };
-    if (stack.has(v)) return { path, reason: 'circular reference' };
-    const proto = Object.getPrototypeOf(v) as unknown;
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) return { path, reason: 'only plain objects are JSON values' };
-    stack.add(v);
-    try {
-      const items: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [`[${i}]`, x]) : Object.entries(v).map(([k, x]) => [`.${k}`, x]);
-      for (const [p, x] of items) {
-        const r = walk(x, path + p, depth + 1);
-        if (r !== undefined) return r;
-      }
-      return undefined;
-    } finally {
-      stack.delete(v);
-    }
-  };
-  return walk(value, root, 0);
-}
-
-function validateCommit(opts: CommitOptions): {
-  checks: StoreCheck[];
-  puts: { key: string; json: string }[];
-  deletes: string[];
-  journal?: { type: string; json: string };
-} {
-  const problems: InputProblem[] = [];
-  const written = new Set<string>();
-  const keyOk = (k: unknown, path: string): k is string => {
-    if (typeof k === 'string' && isStoreKey(k)) return true;
-    problems.push({ path, reason: `${JSON.stringify(k)} is not a store key` });
-    return false;
-  };
-  const once = (k: string, path: string): void => {
-    if (written.has(k)) problems.push({ path, reason: `${k} is written twice in one commit` });
-    written.add(k);
-  };
-  const checks: StoreCheck[] = [];
-  (opts.checks ?? []).forEach((c, i) => {
-    const ok = keyOk(c.key, `checks[${i}].key`);
-    if (!(Number.isSafeInteger(c.revision) && c.revision >= 0)) problems.push({ path: `checks[${i}].revision`, reason: 'not a revision (an integer >= 0)' });
-    else if (ok) checks.push({ key: c.key, revision: c.revision });
-  });
-  const puts: { key: string; json: string }[] = [];
-  (opts.puts ?? []).forEach((p, i) => {
-    const ok = keyOk(p.key, `puts[${i}].key`);
-    if (ok) once(p.key, `puts[${i}].key`);
-    const j = jsonProblem(p.value, `puts[${i}].value`);
-    if (j !== undefined) problems.push(j);
-    else if (ok) puts.push({ key: p.key, json: JSON.stringify(p.value) });
-  });
-  const deletes: string[] = [];
-  (opts.deletes ?? []).forEach((k, i) => {
-    if (keyOk(k, `deletes[${i}]`)) {
-      once(k, `deletes[${i}]`);
-      deletes.push(k);
-    }
-  });
-  let journal: { type: string; json: string } | undefined;
-  if (opts.journal !== undefined) {
-    if (typeof opts.journal.type !== 'string' || opts.journal.type.length > 128 || !JOURNAL_TYPE.test(opts.journal.type)) {
-      problems.push({ path: 'journal.type', reason: `${JSON.stringify(opts.journal.type)} is not a dotted journal type` });
-    }
-    const j = jsonProblem(opts.journal.data, 'journal.data');
-    if (j !== undefined) problems.push(j);
-    else journal = { type: opts.journal.type, json: JSON.stringify(opts.journal.data) };
-  }
-  if (problems.length > 0) throw InputError.fromProblems('store commit', problems);
-  return journal === undefined ? { checks, puts, deletes } : { checks, puts, deletes, journal };
 }

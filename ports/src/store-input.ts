@@ -1,9 +1,11 @@
 /**
- * Validation of what callers hand to the store: keys, JSON values, commit options, journal queries. Everything is
- * checked before the database is touched, and every problem is reported at once (InputError).
+ * Validation of what callers hand to a store: keys, JSON values, commit options, journal queries. Store adapters
+ * (sqlite, etcd, the engine's in-memory store) call these before touching their backend, so every store rejects
+ * the same inputs with the same messages, and every problem is reported at once (InputError).
  * @packageDocumentation
  */
-import { InputError, isStoreKey, type CommitOptions, type InputProblem, type JsonValue, type ReadJournalOptions } from '@netloom/ports';
+import { InputError, type InputProblem } from './errors';
+import { isStoreKey, type CommitOptions, type JsonValue, type ReadJournalOptions } from './store.port';
 
 const MAX_DEPTH = 64;
 const PREFIX = /^[A-Za-z0-9._:@/-]*$/;
@@ -13,7 +15,7 @@ const JOURNAL_TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
  * Where and why `value` is not a JSON value (`undefined` when it is). `path` is relative to `root`. Rejects
  * NaN/Infinity, `undefined`, functions, cycles and class instances (Date, Map, ...).
  */
-export function jsonProblem(value: unknown, root = 'value'): InputProblem | undefined {
+export function storeJsonProblem(value: unknown, root = 'value'): InputProblem | undefined {
   const seen = new Set<object>();
   const walk = (v: unknown, path: string, depth: number): InputProblem | undefined => {
     if (depth > MAX_DEPTH) return { path, reason: `nested deeper than ${MAX_DEPTH} levels` };
@@ -51,20 +53,20 @@ function keyReason(key: unknown): string | undefined {
 }
 
 /** Throws InputError unless `key` is a valid store key. */
-export function assertKey(key: unknown, what = 'key'): asserts key is string {
+export function assertStoreKey(key: unknown, what = 'key'): asserts key is string {
   const r = keyReason(key);
   if (r !== undefined) throw InputError.fromProblems(`store ${what}`, [{ path: what, reason: r }]);
 }
 
 /** Throws InputError unless `prefix` is empty or made of key characters (a trailing `/` is allowed). */
-export function assertPrefix(prefix: unknown): asserts prefix is string {
+export function assertStorePrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string' || prefix.length > 512 || !PREFIX.test(prefix)) {
     throw InputError.fromProblems('store list prefix', [{ path: 'prefix', reason: `${JSON.stringify(prefix)} is not a key prefix (key characters and '/', at most 512 characters)` }]);
   }
 }
 
 /** A commit after validation, with each value already serialised. */
-export interface ValidCommit {
+export interface ValidStoreCommit {
   readonly checks: readonly { key: string; revision: number }[];
   readonly puts: readonly { key: string; value: JsonValue; json: string }[];
   readonly deletes: readonly string[];
@@ -72,7 +74,7 @@ export interface ValidCommit {
 }
 
 /** Validates commit options; throws InputError listing every problem. */
-export function validateCommit(opts: CommitOptions): ValidCommit {
+export function validateStoreCommit(opts: CommitOptions): ValidStoreCommit {
   const problems: InputProblem[] = [];
   const checks: { key: string; revision: number }[] = [];
   const puts: { key: string; value: JsonValue; json: string }[] = [];
@@ -90,7 +92,7 @@ export function validateCommit(opts: CommitOptions): ValidCommit {
   (opts.puts ?? []).forEach((p, i) => {
     const r = keyReason(p?.key);
     if (r !== undefined) problems.push({ path: `puts[${i}].key`, reason: r });
-    const j = jsonProblem(p?.value, `puts[${i}].value`);
+    const j = storeJsonProblem(p?.value, `puts[${i}].value`);
     if (j !== undefined) problems.push(j);
     if (r === undefined && written.has(p.key)) problems.push({ path: `puts[${i}].key`, reason: `${p.key} is written twice in one commit` });
     if (r === undefined) written.add(p.key);
@@ -105,13 +107,13 @@ export function validateCommit(opts: CommitOptions): ValidCommit {
       deletes.push(k);
     }
   });
-  let journal: ValidCommit['journal'];
+  let journal: ValidStoreCommit['journal'];
   if (opts.journal !== undefined) {
     const { type, data } = opts.journal;
     if (typeof type !== 'string' || type.length > 128 || !JOURNAL_TYPE.test(type)) {
       problems.push({ path: 'journal.type', reason: `${JSON.stringify(type)} is not a dotted journal type (ipam.allocate)` });
     }
-    const j = jsonProblem(data, 'journal.data');
+    const j = storeJsonProblem(data, 'journal.data');
     if (j !== undefined) problems.push(j);
     if (problems.length === 0) journal = { type, data: JSON.stringify(data) };
   }
