@@ -41,3 +41,4 @@ export {
 export { keySegment, MAX_ATTEMPTS, ALLOCATOR_ID } from './allocator.shared';
 export { SpanSet, type Span } from './span-set';
 export { MemoryStore, type MemoryStoreOptions, type MemoryStoreOperation } from './testing/memory-store';
+export * from './pipeline/pipeline.types';
