@@ -14,3 +14,4 @@ export * from './logger';
 export * from './tokens';
 export * from './container';
 export * from './cli/program';
+export * from './engine-settings';

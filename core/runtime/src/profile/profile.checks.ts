@@ -66,6 +66,7 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
   const topology = rec(root.topology);
   const nodeNames = new Map<string, number>();
   const leafPorts = new Map<string, string>();
+  const vswitchOwners = new Map<string, string>();
   list(topology?.nodes).forEach((n, i) => {
     const node = rec(n);
     if (node === undefined) return;
@@ -88,6 +89,13 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
       if (node.port === undefined || node.port === null) add([...at, 'port'], 'required for a network-overlay node (the leaf interface of its uplink)');
     }
     if (leaf !== undefined) refDevice([...at, 'leaf'], leaf, 'leaf', 'a');
+    const vswitch = str(node.vswitch);
+    if (vswitch !== undefined) {
+      refDevice([...at, 'vswitch'], vswitch, 'vswitch', 'a');
+      const other = vswitchOwners.get(vswitch);
+      if (other !== undefined) add([...at, 'vswitch'], `${describe(vswitch)} is already the vswitch of node ${describe(other)}`);
+      else vswitchOwners.set(vswitch, name ?? `topology.nodes[${i}]`);
+    }
     if (leaf !== undefined && port !== undefined) {
       const key = `${leaf}\u0000${port}`;
       const other = leafPorts.get(key);

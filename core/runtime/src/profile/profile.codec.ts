@@ -311,7 +311,7 @@ const AddressPlanCodec = struct('addressPlan', {
 });
 export type AddressPlan = t.TypeOf<typeof AddressPlanCodec>;
 
-const TopologyNodeCodec = struct('node', { name: nodeName }, { leaf: safeName, port: interfaceName, overlay: oneOf(['network', 'host'] as const), vtepIp: ipAddress });
+const TopologyNodeCodec = struct('node', { name: nodeName }, { leaf: safeName, port: interfaceName, overlay: oneOf(['network', 'host'] as const), vtepIp: ipAddress, vswitch: safeName });
 export type TopologyNode = t.TypeOf<typeof TopologyNodeCodec>;
 
 const TopologyCodec = struct(
