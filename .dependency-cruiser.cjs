@@ -43,10 +43,17 @@ module.exports = {
     },
     {
       name: 'adapters-depend-on-the-contract',
-      comment: 'An adapter imports ports, domain and shared protocol clients only: never core/engine, core/runtime, a plugin or conformance.',
+      comment: 'An adapter imports ports, domain and shared protocol clients only: never core/engine, core/runtime or a plugin.',
       severity: 'error',
       from: { path: '^adapters/' },
-      to: { path: '^(core/engine|core/runtime|plugins|conformance)/' },
+      to: { path: '^(core/engine|core/runtime|plugins)/' },
+    },
+    {
+      name: 'adapters-ship-without-conformance',
+      comment: 'Adapter tests run the shared kit (@netloom/conformance, ARCHITECTURE §9); shipped adapter code never imports it.',
+      severity: 'error',
+      from: { path: '^adapters/', pathNot: '^adapters/[^/]+/test/' },
+      to: { path: '^conformance/' },
     },
     {
       name: 'adapters-are-independent',

@@ -6,23 +6,34 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { adapter, SqliteStore, SqliteStoreOptionsCodec, SQLITE_SCHEMA_VERSION, createSqliteStore } from '@netloom/adapter-sqlite';
 import { AdapterPackageFieldCodec, compareAdapterPackageField, ErrorCode, isNetloomError, type StorePort } from '@netloom/ports';
-import { describeStoreContract, rejectsWithCode } from './store-contract';
+import { runStoreConformance } from '@netloom/conformance';
+import { rejectsWithCode } from './store-contract';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'netloom-sqlite-'));
 }
 
-describeStoreContract('sqlite (:memory:)', () => new SqliteStore({ path: ':memory:' }));
+// The shared store kit (@netloom/conformance), in memory and on a real file (with close and reopen).
+runStoreConformance({ adapter, label: 'sqlite (:memory:)', create: () => new SqliteStore({ path: ':memory:' }) });
 
-describe('sqlite contract on a real file', () => {
+describe('sqlite on a real file', () => {
   const dirs: string[] = [];
+  const files = new WeakMap<StorePort, string>();
   after(() => {
     for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
   });
-  describeStoreContract('sqlite (file)', () => {
-    const d = tempDir();
-    dirs.push(d);
-    return new SqliteStore({ path: path.join(d, 'contract.db') });
+  runStoreConformance({
+    adapter,
+    label: 'sqlite (file)',
+    create: () => {
+      const d = tempDir();
+      dirs.push(d);
+      const file = path.join(d, 'contract.db');
+      const store = new SqliteStore({ path: file });
+      files.set(store, file);
+      return store;
+    },
+    reopen: (previous) => new SqliteStore({ path: files.get(previous)! }),
   });
 });
 

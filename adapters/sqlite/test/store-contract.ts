@@ -1,7 +1,7 @@
 /**
  * The StorePort contract as mocha tests, for any implementation: `describeStoreContract('sqlite', () => open())`.
- * Used by this package's tests and by `@netloom/engine`'s tests of its in-memory store. (Candidate for
- * `@netloom/conformance`'s `runStoreConformance` once that package exists.)
+ * Folded into `@netloom/conformance` as `runStoreConformance` (this package's tests use the kit now); kept because
+ * `@netloom/engine`'s tests of its in-memory store still import it (and `rejectsWithCode`) by relative path.
  */
 import { strict as assert } from 'node:assert';
 import { ErrorCode, isNetloomError, type StorePort, type StoreWatchEvent } from '@netloom/ports';
