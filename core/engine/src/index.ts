@@ -42,3 +42,6 @@ export { keySegment, MAX_ATTEMPTS, ALLOCATOR_ID } from './allocator.shared';
 export { SpanSet, type Span } from './span-set';
 export { MemoryStore, type MemoryStoreOptions, type MemoryStoreOperation } from './testing/memory-store';
 export * from './pipeline/pipeline.types';
+export * from './reconciler';
+export * from './intent';
+export * from './projection';

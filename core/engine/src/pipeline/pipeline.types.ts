@@ -56,6 +56,8 @@ export interface TopologyNodeSettings {
   readonly vtepIp?: string;
   /** The vswitch device (inventory name) of the node. */
   readonly vswitch?: string;
+  /** The node's uplink interface towards its leaf (the `br-int` trunk, network overlay); default `eth1`. */
+  readonly uplink?: string;
 }
 
 /** The parts of the deployment profile the engine needs. The runtime maps the profile to this. */
@@ -120,9 +122,15 @@ export interface DesiredConfigs {
 /**
  * Which VPC an object on a device belongs to (from the names the projection gives objects), or undefined for
  * objects shared by all VPCs (the bridge, the uplink). The reconciler uses it to leave failed VPCs' objects alone
- * and to compensate per VPC.
+ * and to compensate per VPC. `config` is the config the object is part of (desired or observed): objects that
+ * carry no name of their own (a fabric binding) are resolved through the objects they reference there.
  */
-export type VpcOfObject = (port: DevicePortKind, kind: string, object: { readonly key: string } & Record<string, unknown>) => string | undefined;
+export type VpcOfObject = (
+  port: DevicePortKind,
+  kind: string,
+  object: { readonly key: string } & Record<string, unknown>,
+  config?: DeviceConfig,
+) => string | undefined;
 
 /** What happened on one device in one reconcile pass. */
 export interface DeviceReport {
@@ -131,13 +139,21 @@ export interface DeviceReport {
   /**
    * `unchanged`: empty plan, nothing written; `applied`: confirmed; `failed`: the device's own apply failed and it
    * was rolled back; `compensated`: applied, then rolled back because another device of the same VPC change failed;
-   * `skipped`: not attempted (unreachable, locked, or its VPCs failed to compile).
+   * `skipped`: not attempted (unreachable, locked, or its VPCs failed to compile); `planned`: a dry run planned
+   * changes and wrote nothing.
    */
-  readonly outcome: 'unchanged' | 'applied' | 'failed' | 'compensated' | 'skipped';
+  readonly outcome: 'unchanged' | 'applied' | 'failed' | 'compensated' | 'skipped' | 'planned';
   readonly changeSet?: ChangeSet;
   readonly error?: { readonly code: string; readonly message: string };
   /** VPCs whose changes this device carried. */
   readonly vpcs: readonly string[];
+  /**
+   * When the device should be tried again (ISO 8601), after `failed`, `compensated` or `skipped`: exponential
+   * backoff per device, reset by a pass that leaves the device `applied` or `unchanged`.
+   */
+  readonly nextRetryAt?: string;
+  /** Consecutive passes this device did not converge in (0 after success). */
+  readonly failures?: number;
 }
 
 /** The outcome of one reconcile pass. */
@@ -147,4 +163,13 @@ export interface ReconcileReport {
   /** ISO 8601 start and end. */
   readonly startedAt: string;
   readonly finishedAt: string;
+  /** The pass id (the journal's `reconcile/pass/<id>`); absent for a dry run. */
+  readonly passId?: string;
+  /** True for a dry run (plan only, nothing written). */
+  readonly dryRun?: boolean;
+  /**
+   * VPCs whose changes did not land in this pass (a device carrying them failed, was locked or was compensated),
+   * sorted. Does not repeat {@link DesiredConfigs.failedVpcs}.
+   */
+  readonly failedVpcs?: readonly string[];
 }

@@ -1,0 +1,50 @@
+/**
+ * Collecting per-object problems while compiling: one list, deterministic order, errors mapped to codes.
+ * @packageDocumentation
+ */
+import { ErrorCode, InvariantError, isNetloomError } from '@netloom/domain';
+import type { ObjectProblem } from '../pipeline/pipeline.types';
+
+/** The Kubernetes object a problem is about. */
+export interface ObjectRef {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** Collects {@link ObjectProblem}s. */
+export class ProblemList {
+  private readonly items: ObjectProblem[] = [];
+  private readonly seen = new Set<string>();
+
+  /** Records a problem (the same problem twice is recorded once). */
+  add(ref: ObjectRef, code: string, message: string): void {
+    const key = JSON.stringify([ref.kind, ref.namespace ?? '', ref.name, code, message]);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.items.push(ref.namespace === undefined ? { kind: ref.kind, name: ref.name, code, message } : { kind: ref.kind, namespace: ref.namespace, name: ref.name, code, message });
+  }
+
+  /**
+   * Records an error caught while compiling one object. A domain `InvariantError` from validating user input is
+   * `INPUT.INVALID`; other netloom errors keep their code. Store failures (and anything that is not a netloom
+   * error) are not per-object problems: they are thrown again, so the whole pass fails and is retried.
+   */
+  addError(ref: ObjectRef, error: unknown, prefix = ''): void {
+    if (!isNetloomError(error) || error.code === ErrorCode.STORE || error.code === ErrorCode.INTERNAL) throw error;
+    const code = error instanceof InvariantError ? ErrorCode.INPUT_INVALID : error.code;
+    this.add(ref, code, `${prefix}${error.message}`);
+  }
+
+  /** The problems, sorted by kind, namespace, name, message. */
+  list(): ObjectProblem[] {
+    return [...this.items].sort(
+      (a, b) => cmp(a.kind, b.kind) || cmp(a.namespace ?? '', b.namespace ?? '') || cmp(a.name, b.name) || cmp(a.code, b.code) || cmp(a.message, b.message),
+    );
+  }
+}
+
+/** String comparison by code unit (locale-independent, so output order never depends on the machine). */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,18 @@
+/**
+ * Projection: desired domain state → per-device config in each port's vocabulary (ARCHITECTURE §4).
+ * @packageDocumentation
+ */
+export { project, type ProjectOptions } from './projection';
+export {
+  vpcOfObject,
+  vpcObjectName,
+  vpcFromObjectName,
+  segmentName,
+  endpointPortName,
+  qualifiedEndpointId,
+  tunnelName,
+  VPC_OBJECT_PREFIX,
+  BRIDGE_NAME,
+  DEFAULT_UPLINK,
+  ANYCAST_GATEWAY_MAC,
+} from './device-names';

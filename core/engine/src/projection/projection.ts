@@ -1,0 +1,287 @@
+/**
+ * Projection (ARCHITECTURE §4): the desired domain state → per device, the owned config in its port's vocabulary
+ * (input form; decode with the port's `XConfigCodec` before `plan`). Pure, synchronous, deterministic (objects are
+ * inserted in sorted key order).
+ *
+ * - **Leaf** (role `leaf`): for every LS with at least one endpoint on a network-overlay node plugged into the leaf,
+ *   a segment (key `<l2Vni>`, anycast gateway = the subnet's gateways with prefix length, fixed MAC) in its VPC's
+ *   VRF (`vpc-<vpc>`, L3 VNI), and the bindings (node's leaf port, node's VLAN for the LS → L2 VNI). A leaf carries
+ *   only the VRFs of the segments it carries. Host-overlay nodes get no bindings (their vswitch is the VTEP).
+ * - **vswitch** (the topology node's `vswitch`): `br-int`; the uplink trunk with exactly the node's VLANs (network
+ *   overlay; left out while the node has none, as an absent list would allow every VLAN); one port per endpoint
+ *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS); for host-overlay nodes a VXLAN tunnel
+ *   (key `flow`) to every other host-overlay VTEP that serves one of the node's VNIs.
+ * - **firewall** (role `firewall`; each gets the full policy): a zone per VPC (`vpc-<vpc>`, its subnets' CIDRs),
+ *   the VFW's policies. A CIDR is in one zone only: where VPCs use the same CIDR, the first zone (by name) keeps it;
+ *   a zone left without CIDRs is left out with its policies.
+ * - **loadBalancer** (role `loadBalancer`; each gets all): a partition per VPC with virtual servers, pools, a TCP
+ *   monitor per TCP pool, members.
+ *
+ * Every device of those roles gets a config, empty if nothing is desired on it (so stale owned objects go).
+ * @packageDocumentation
+ */
+import { parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, type Node } from '@netloom/domain';
+import {
+  bindingKey,
+  emptyFabricConfig,
+  emptyFirewallConfig,
+  emptyLoadBalancerConfig,
+  emptyVSwitchConfig,
+  memberKey,
+  partitionedKey,
+  segmentKey,
+  type DeviceConfig,
+  type DevicePortKind,
+  type FabricConfigInput,
+  type FirewallConfigInput,
+  type LoadBalancerConfigInput,
+  type VSwitchConfigInput,
+} from '@netloom/ports';
+import type { DesiredConfigs, DesiredState, DeviceDesired, EngineSettings } from '../pipeline/pipeline.types';
+import { cmp } from '../intent/intent.problems';
+import { ANYCAST_GATEWAY_MAC, BRIDGE_NAME, DEFAULT_UPLINK, endpointPortName, qualifiedEndpointId, segmentName, tunnelName, vpcObjectName } from './device-names';
+
+/** Options of {@link project}. */
+export interface ProjectOptions {
+  readonly desired: DesiredState;
+  readonly settings: EngineSettings;
+}
+
+type Mutable<C> = { -readonly [K in keyof C]: Record<string, C[K] extends Readonly<Record<string, infer O>> ? O : never> };
+
+/** Builds a map with keys inserted in sorted order (so equal configs serialise identically). */
+function sorted<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of [...entries].sort((a, b) => cmp(a[0], b[0]))) out[k] = v;
+  return out;
+}
+
+/**
+ * Projects the desired state onto every device of the settings' inventory.
+ * @example const { devices } = project({ desired, settings }); devices.get('leaf1')?.config.segment
+ */
+export function project(opts: ProjectOptions): DesiredConfigs {
+  const { desired, settings } = opts;
+  const net = desired.network;
+  const ix = index(net);
+  const devices = new Map<string, DeviceDesired>();
+  const put = (device: string, port: DevicePortKind, config: object): void => {
+    devices.set(device, { device, port, config: config as DeviceConfig });
+  };
+  const vswitchOf = new Map<string, string>();
+  for (const t of settings.topology.nodes) if (t.vswitch !== undefined) vswitchOf.set(t.vswitch, t.name);
+  for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
+    switch (d.role) {
+      case 'leaf':
+        put(d.name, 'fabric', projectLeaf(d.name, ix));
+        break;
+      case 'vswitch': {
+        const nodeName = vswitchOf.get(d.name);
+        const topo = settings.topology.nodes.find((n) => n.name === nodeName);
+        put(d.name, 'vswitch', nodeName === undefined ? emptyVSwitchConfig() : projectVSwitch(nodeName, topo?.uplink ?? DEFAULT_UPLINK, ix));
+        break;
+      }
+      case 'firewall':
+        put(d.name, 'firewall', projectFirewall(net, ix));
+        break;
+      case 'loadBalancer':
+        put(d.name, 'loadBalancer', projectLoadBalancer(net));
+        break;
+    }
+  }
+  return { devices, failedVpcs: [...desired.failedVpcs] };
+}
+
+interface Index {
+  readonly nodes: ReadonlyMap<string, Node>;
+  readonly endpointsByNode: ReadonlyMap<string, readonly Endpoint[]>;
+  readonly lsBySubnet: ReadonlyMap<string, NonNullable<NetworkState['logicalSwitches']>[number]>;
+  readonly lrByVpc: ReadonlyMap<string, NonNullable<NetworkState['logicalRouters']>[number]>;
+  readonly subnets: ReadonlyMap<string, NonNullable<NetworkState['subnets']>[number]>;
+  readonly qos: ReadonlyMap<string, NonNullable<NetworkState['qosPolicies']>[number]>;
+}
+
+function index(net: NetworkState): Index {
+  const endpointsByNode = new Map<string, Endpoint[]>();
+  for (const ep of [...(net.endpoints ?? [])].sort((a, b) => cmp(a.id, b.id))) endpointsByNode.set(ep.node, [...(endpointsByNode.get(ep.node) ?? []), ep]);
+  return {
+    nodes: new Map((net.nodes ?? []).map((n) => [n.name, n])),
+    endpointsByNode,
+    lsBySubnet: new Map((net.logicalSwitches ?? []).map((l) => [l.subnet, l])),
+    lrByVpc: new Map((net.logicalRouters ?? []).map((l) => [l.vpc, l])),
+    subnets: new Map((net.subnets ?? []).map((s) => [s.name, s])),
+    qos: new Map((net.qosPolicies ?? []).map((q) => [q.name, q])),
+  };
+}
+
+/** The config of one leaf. */
+function projectLeaf(leaf: string, ix: Index): FabricConfigInput {
+  const c = emptyFabricConfig() as unknown as Mutable<FabricConfigInput>;
+  const vrfs = new Map<string, FabricConfigInput['vrf'][string]>();
+  const segments = new Map<string, FabricConfigInput['segment'][string]>();
+  const bindings = new Map<string, FabricConfigInput['binding'][string]>();
+  for (const node of [...ix.nodes.values()].sort((a, b) => cmp(a.name, b.name))) {
+    if (node.overlay !== 'network' || node.leaf?.leaf !== leaf) continue;
+    for (const ep of ix.endpointsByNode.get(node.name) ?? []) {
+      const ls = ix.lsBySubnet.get(ep.subnet);
+      const lr = ix.lrByVpc.get(ep.vpc);
+      const subnet = ix.subnets.get(ep.subnet);
+      if (ls === undefined || lr === undefined || subnet === undefined || ep.vlan === undefined) continue;
+      const vrf = vpcObjectName(lr.vpc);
+      vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni });
+      const key = segmentKey(ls);
+      if (!segments.has(key)) {
+        const ipv4: string[] = [];
+        const ipv6: string[] = [];
+        for (const f of subnetFamilies(subnet)) {
+          const prefix = parseCidr(f.cidr).prefix;
+          (parseIp(f.gateway).family === 4 ? ipv4 : ipv6).push(`${f.gateway}/${prefix}`);
+        }
+        segments.set(key, {
+          key,
+          name: segmentName(subnet.name),
+          l2Vni: ls.l2Vni,
+          vrf,
+          anycastGateway: { ...(ipv4.length > 0 ? { ipv4 } : {}), ...(ipv6.length > 0 ? { ipv6 } : {}), mac: ANYCAST_GATEWAY_MAC },
+        });
+      }
+      const binding = { interface: node.leaf.port, vlan: ep.vlan, l2Vni: ls.l2Vni };
+      bindings.set(bindingKey(binding), { key: bindingKey(binding), ...binding });
+    }
+  }
+  c.vrf = sorted(vrfs);
+  c.segment = sorted(segments);
+  c.binding = sorted(bindings);
+  return c;
+}
+
+/** The config of one node's vswitch. */
+function projectVSwitch(nodeName: string, uplink: string, ix: Index): VSwitchConfigInput {
+  const c = emptyVSwitchConfig() as unknown as Mutable<VSwitchConfigInput>;
+  c.bridge = { [BRIDGE_NAME]: { key: BRIDGE_NAME, name: BRIDGE_NAME, failMode: 'secure' } };
+  const node = ix.nodes.get(nodeName);
+  if (node === undefined) return c;
+  const eps = ix.endpointsByNode.get(node.name) ?? [];
+  const ports = new Map<string, VSwitchConfigInput['endpointPort'][string]>();
+  for (const ep of eps) {
+    const name = endpointPortName(ep.vpc, ep.id);
+    const qos = ep.qos === undefined ? undefined : ix.qos.get(ep.qos);
+    const limits =
+      qos === undefined
+        ? undefined
+        : {
+            ...(qos.ingress !== undefined ? { ingressRateKbps: qos.ingress.rateKbps, ...(qos.ingress.burstKbit !== undefined ? { ingressBurstKb: qos.ingress.burstKbit } : {}) } : {}),
+            ...(qos.egress !== undefined ? { egressRateKbps: qos.egress.rateKbps, ...(qos.egress.burstKbit !== undefined ? { egressBurstKb: qos.egress.burstKbit } : {}) } : {}),
+          };
+    const attachment = ep.vlan !== undefined ? { type: 'vlan' as const, vlan: ep.vlan } : ep.tunnelKey !== undefined ? { type: 'tunnel' as const, tunnelKey: ep.tunnelKey } : undefined;
+    if (attachment === undefined || ep.mac === undefined) continue;
+    ports.set(name, {
+      key: name,
+      name,
+      bridge: BRIDGE_NAME,
+      mac: ep.mac,
+      ips: [...ep.ips],
+      attachment,
+      endpointId: qualifiedEndpointId(ep.vpc, ep.id),
+      ...(ep.owner?.kind === 'pod' && ep.owner.namespace !== undefined ? { pod: { namespace: ep.owner.namespace, name: ep.owner.name } } : {}),
+      ...(limits !== undefined ? { qos: limits } : {}),
+      ...(ep.securityGroups.length > 0 ? { securityGroups: [...ep.securityGroups] } : {}),
+    });
+  }
+  c.endpointPort = sorted(ports);
+  if (node.overlay === 'network') {
+    const vlans = [...new Set(eps.map((e) => e.vlan).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
+    if (vlans.length > 0) c.uplink = { [uplink]: { key: uplink, name: uplink, bridge: BRIDGE_NAME, allowedVlans: vlans } };
+  } else {
+    const mine = new Set(eps.map((e) => e.tunnelKey).filter((k): k is number => k !== undefined));
+    const tunnels = new Map<string, VSwitchConfigInput['tunnel'][string]>();
+    for (const other of ix.nodes.values()) {
+      if (other.name === node.name || other.overlay !== 'host' || other.vtepIp === undefined || other.vtepIp === node.vtepIp) continue;
+      const shares = (ix.endpointsByNode.get(other.name) ?? []).some((e) => e.tunnelKey !== undefined && mine.has(e.tunnelKey));
+      if (!shares) continue;
+      const name = tunnelName(other.vtepIp);
+      tunnels.set(name, { key: name, name, bridge: BRIDGE_NAME, remoteIp: other.vtepIp, tunnelKey: 'flow', ...(node.vtepIp !== undefined ? { localIp: node.vtepIp } : {}) });
+    }
+    c.tunnel = sorted(tunnels);
+  }
+  return c;
+}
+
+/** The config of a firewall: the whole VFW. */
+function projectFirewall(net: NetworkState, ix: Index): FirewallConfigInput {
+  const c = emptyFirewallConfig() as unknown as Mutable<FirewallConfigInput>;
+  const zones = new Map<string, FirewallConfigInput['zone'][string]>();
+  const policies = new Map<string, FirewallConfigInput['policy'][string]>();
+  const cidrOwner = new Map<string, string>();
+  for (const vfw of [...(net.vfws ?? [])].sort((a, b) => cmp(a.name, b.name))) {
+    const zoneVpc = new Map(vfw.zones.map((z) => [z.name, z.vpc]));
+    for (const z of [...vfw.zones].sort((a, b) => cmp(a.vpc, b.vpc))) {
+      const name = vpcObjectName(z.vpc);
+      if (zones.has(name)) continue;
+      const cidrs: string[] = [];
+      for (const s of [...ix.subnets.values()].filter((x) => x.vpc === z.vpc).sort((a, b) => cmp(a.name, b.name))) {
+        for (const f of subnetFamilies(s)) {
+          const text = f.cidr;
+          if (cidrOwner.has(text)) continue;
+          cidrOwner.set(text, name);
+          cidrs.push(text);
+        }
+      }
+      if (cidrs.length === 0) continue;
+      zones.set(name, { key: name, name, vpc: z.vpc, interfaces: [], cidrs: cidrs.sort(cmp) });
+    }
+    for (const p of vfw.policies) {
+      const src = zoneVpc.get(p.srcZone);
+      const dst = zoneVpc.get(p.dstZone);
+      if (src === undefined || dst === undefined) continue;
+      const srcZone = vpcObjectName(src);
+      const dstZone = vpcObjectName(dst);
+      if (!zones.has(srcZone) || !zones.has(dstZone) || policies.has(p.name)) continue;
+      policies.set(p.name, {
+        key: p.name,
+        name: p.name,
+        priority: p.priority,
+        srcZone,
+        dstZone,
+        protocol: p.match.protocol,
+        action: p.action,
+        ...(p.match.ports.length > 0 ? { ports: p.match.ports.map((r) => ({ from: r.from, to: r.to })) } : {}),
+      });
+    }
+  }
+  c.zone = sorted(zones);
+  c.policy = sorted(policies);
+  return c;
+}
+
+/** The config of a load balancer: every VLB, one partition per VPC. */
+function projectLoadBalancer(net: NetworkState): LoadBalancerConfigInput {
+  const c = emptyLoadBalancerConfig() as unknown as Mutable<LoadBalancerConfigInput>;
+  const partitions = new Map<string, LoadBalancerConfigInput['partition'][string]>();
+  const monitors = new Map<string, LoadBalancerConfigInput['monitor'][string]>();
+  const pools = new Map<string, LoadBalancerConfigInput['pool'][string]>();
+  const members = new Map<string, LoadBalancerConfigInput['member'][string]>();
+  const servers = new Map<string, LoadBalancerConfigInput['virtualServer'][string]>();
+  for (const vlb of [...(net.vlbs ?? [])].sort((a, b) => cmp(a.name, b.name))) {
+    if (vlb.virtualServers.length === 0) continue;
+    const partition = vpcObjectName(vlb.vpc);
+    partitions.set(partition, { key: partition, name: partition, vpc: vlb.vpc });
+    for (const vs of vlb.virtualServers) {
+      const pool = vs.pool.name;
+      const tcp = vs.protocol === 'tcp';
+      if (tcp) monitors.set(partitionedKey({ partition, name: pool }), { key: partitionedKey({ partition, name: pool }), partition, name: pool, type: 'tcp', intervalSec: 5, timeoutSec: 16 });
+      pools.set(partitionedKey({ partition, name: pool }), { key: partitionedKey({ partition, name: pool }), partition, name: pool, loadBalancing: 'round-robin', ...(tcp ? { monitor: pool } : {}) });
+      for (const m of vs.pool.members) {
+        const member = { partition, pool, address: m.ip, port: m.port, state: m.state };
+        members.set(memberKey(member), { key: memberKey(member), ...member });
+      }
+      servers.set(partitionedKey({ partition, name: vs.name }), { key: partitionedKey({ partition, name: vs.name }), partition, name: vs.name, vip: vs.vip, port: vs.port, protocol: vs.protocol, pool });
+    }
+  }
+  c.partition = sorted(partitions);
+  c.monitor = sorted(monitors);
+  c.pool = sorted(pools);
+  c.member = sorted(members);
+  c.virtualServer = sorted(servers);
+  return c;
+}
