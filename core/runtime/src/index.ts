@@ -15,3 +15,6 @@ export * from './tokens';
 export * from './container';
 export * from './cli/program';
 export * from './engine-settings';
+export * from './controller/source';
+export * from './controller/controller';
+export * from './cli/context';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { runCli, type CliIO } from '@netloom/runtime';
 import { cleanTmp, CLI, example, fixtureAdapter, fixtureProfileText, ROOT, writeProfile } from './helpers';
 
@@ -137,12 +138,12 @@ describe('runtime: netloom CLI', () => {
       assert.match(r.stdout, /Capabilities/);
     });
 
-    it('without --profile lists the built-in adapters (fake and sqlite)', async () => {
+    it('without --profile lists the built-in adapters (fake, sqlite and scenario)', async () => {
       const r = await cli('adapters', '--json');
       assert.equal(r.code, 0, r.stderr);
       const list = JSON.parse(r.stdout) as Array<{ id: string; package: string }>;
-      assert.deepEqual(list.map((a) => a.package), ['@netloom/adapter-fake', '@netloom/adapter-sqlite']);
-      assert.deepEqual(list.map((a) => a.id), ['fake', 'sqlite']);
+      assert.deepEqual(list.map((a) => a.package), ['@netloom/adapter-fake', '@netloom/adapter-sqlite', '@netloom/adapter-scenario']);
+      assert.deepEqual(list.map((a) => a.id), ['fake', 'sqlite', 'scenario']);
     });
 
     it('--json output parses and carries ports, port API, capabilities and users', async () => {
@@ -170,21 +171,82 @@ describe('runtime: netloom CLI', () => {
   });
 
   describe('demo', () => {
-    it('shows the profile, the adapters and the drivers, and says what comes next', async () => {
-      const r = await cli('demo', '--profile', writeProfile({ text: fixtureProfileText() }));
-      assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /1\. Profile valid: profile "fixture"/);
-      assert.match(r.stdout, /2\. Adapters loaded/);
-      assert.match(r.stdout, /leaf1\s+leaf\s+fabric\s+good\s+192\.0\.2\.1\s+driver (created|failed)/);
-      assert.match(r.stdout, /Next: the reconcile engine/);
-    });
-
-    it('runs on the embedded example profile (child process, as npm start does)', () => {
+    it('plays the embedded scenario to the end, exits 0 and ends with a clean plan (child process, as npm start does)', () => {
       const r = spawnCli(['demo']);
       assert.equal(r.code, 0, r.stderr);
-      assert.match(r.stdout, /netloom demo: profile docs\/examples\/embedded\.yaml/);
-      assert.match(r.stdout, /driver created/);
-      assert.doesNotMatch(r.stdout, /driver failed/);
+      for (let i = 1; i <= 6; i++) assert.match(r.stdout, new RegExp(`== Step ${i}: `));
+      // Step 5 creates the LoadBalancer service: the VIP's partition and virtual server appear on lb1.
+      assert.match(r.stdout, /lb1 \(loadBalancer\): applied, VPCs shop\n\s+memory: create partition vpc-shop/);
+      assert.match(r.stdout, /create virtualServer vpc-shop\/shop\.web\.tcp-80 .*"vip":"198\.51\.100\.\d+"/);
+      // Step 6 deletes a pod: its port goes away on its node's vswitch.
+      assert.match(r.stdout, /== Step 6: [^]*node-2-vs \(vswitch\): applied[^]*delete endpointPort/);
+      assert.match(r.stdout, /lb1\s+loadBalancer\s+1 partition, 1 monitor, 1 pool, 2 member, 1 virtualServer/);
+      assert.match(r.stdout, /A final plan finds 0 changes: every device is in line with the cluster\./);
+      assert.doesNotMatch(r.stdout, /Problems with/);
+    });
+  });
+
+  describe('plan, apply, drift', () => {
+    beforeEach(() => fakeDeviceRegistry.reset());
+    after(() => fakeDeviceRegistry.reset());
+
+    const writesOn = (names: readonly string[]): number => names.reduce((n, d) => n + (fakeDeviceRegistry.get(d)?.writes ?? 0), 0);
+    const DEVICES = ['leaf1', 'leaf2', 'node-1-vs', 'node-2-vs', 'fw1', 'lb1'];
+
+    it('plan shows the exact operations per device and writes nothing', async () => {
+      const file = writeProfile({ example: 'embedded.yaml' });
+      const r = await cli('plan', '--profile', file);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /: 6 of 6 devices would change \(nothing was written\)/);
+      assert.match(r.stdout, /leaf1 \(fabric\): planned[^]*memory: create vrf vpc-shop \{"l3Vni":\d+,"name":"vpc-shop"\}/);
+      assert.equal(writesOn(DEVICES), 0);
+    });
+
+    it('plan --output json is machine-readable', async () => {
+      const r = await cli('plan', '--profile', writeProfile({ example: 'embedded.yaml' }), '--output', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      const parsed = JSON.parse(r.stdout) as { devices: { device: string; changeSet?: { changes: unknown[] } }[]; problems: unknown[] };
+      assert.deepEqual(parsed.devices.map((d) => d.device).sort(), [...DEVICES].sort());
+      assert.ok(parsed.devices.every((d) => (d.changeSet?.changes.length ?? 0) > 0));
+      assert.deepEqual(parsed.problems, []);
+    });
+
+    it('apply without --yes and without a terminal refuses (exit 2) and writes nothing', async () => {
+      const r = await cli('apply', '--profile', writeProfile({ example: 'embedded.yaml' }));
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /pass --yes/);
+      assert.equal(writesOn(DEVICES), 0);
+    });
+
+    it('apply --yes converges every device; then plan is empty and a second apply writes nothing', async () => {
+      const file = writeProfile({ example: 'embedded.yaml' });
+      const first = await cli('apply', '--profile', file, '--yes');
+      assert.equal(first.code, 0, first.stderr + first.stdout);
+      for (const d of DEVICES) assert.match(first.stdout, new RegExp(`${d}\\s+\\S+\\s+applied`));
+      const written = writesOn(DEVICES);
+      assert.ok(written > 0);
+      const plan = await cli('plan', '--profile', file, '--output', 'json');
+      const parsed = JSON.parse(plan.stdout) as { devices: { outcome: string; changeSet?: { changes: unknown[] } }[] };
+      assert.ok(parsed.devices.every((d) => d.outcome === 'unchanged' && (d.changeSet?.changes.length ?? 0) === 0), plan.stdout);
+      const second = await cli('apply', '--profile', file);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /Nothing to do/);
+      assert.equal(writesOn(DEVICES), written, 'no device was written by the second apply');
+    });
+
+    it('drift reports nothing after apply, and an out-of-band change afterwards', async () => {
+      const file = writeProfile({ example: 'embedded.yaml' });
+      assert.equal((await cli('apply', '--profile', file, '--yes')).code, 0);
+      const clean = await cli('drift', '--profile', file);
+      assert.equal(clean.code, 0, clean.stderr);
+      assert.match(clean.stdout, /No drift/);
+      const leaf = fakeDeviceRegistry.get('leaf1');
+      assert.ok(leaf);
+      const vrf = leaf.owned()['vrf']?.['vpc-shop'];
+      assert.ok(vrf, 'leaf1 holds vpc-shop');
+      leaf.setOwned('vrf', 'vpc-shop', { ...vrf, l3Vni: 4242 } as typeof vrf);
+      const drifted = await cli('drift', '--profile', file);
+      assert.match(drifted.stdout, /leaf1 \(fabric\):\n[^]*vrf vpc-shop .*changed out of band/);
     });
   });
 });

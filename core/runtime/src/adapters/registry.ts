@@ -49,6 +49,11 @@ export class AdapterRegistry {
     this.store = store;
   }
 
+  /** The same registry with other store options (the demo keeps its state in a temporary file). */
+  withStoreOptions(options: unknown): AdapterRegistry {
+    return new AdapterRegistry(this.#adapters, this.#devices, { ...this.store, options });
+  }
+
   /** Every loaded adapter package, in order of first mention in the profile. */
   list(): readonly LoadedAdapter[] {
     return this.#adapters;

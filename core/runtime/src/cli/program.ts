@@ -12,85 +12,21 @@ import { Command, CommanderError, Option } from 'commander';
 import { InputError, isNetloomError, type Logger } from '@netloom/ports';
 import { loadAdapter, loadProfileAdapters } from '../adapters/loader';
 import type { AdapterRegistry, LoadedAdapter } from '../adapters/registry';
-import { createContainer, disposeContainer } from '../container';
 import { createLogger } from '../logger';
 import { displayPath, loadProfile, type LoadedProfile, type ProfileProblem } from '../profile/profile.loader';
 import { SecretRegistry } from '../secrets';
-import { TOKENS } from '../tokens';
-import { adapterInfo, adapterListing, problemLine, table, type AdapterInfo } from './format';
-
-/** Where the CLI writes. */
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-/** The process's stdout and stderr. */
-export const processIO: CliIO = {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-};
+import { adapterInfo, adapterListing, type AdapterInfo } from './format';
+import { EXIT, loadAll, plural, printProblems, printWarnings, processIO, type CliIO, type Ctx } from './context';
+import { applyCommand, demoCommand, driftCommand, planCommand, runCommand, type OutputFormat } from './pipeline.commands';
 
 /** The adapters built into the runtime (listed by `netloom adapters` without a profile). */
-export const BUILTIN_ADAPTERS = ['@netloom/adapter-fake', '@netloom/adapter-sqlite'] as const;
-
-/** Exit codes. */
-export const EXIT = { OK: 0, FAILED: 1, USAGE: 2 } as const;
-
-interface Ctx {
-  readonly io: CliIO;
-  readonly secrets: SecretRegistry;
-  out(line?: string): void;
-  err(line?: string): void;
-  logger(): Logger;
-  debug: boolean;
-  exitCode: number;
-}
+export const BUILTIN_ADAPTERS = ['@netloom/adapter-fake', '@netloom/adapter-sqlite', '@netloom/adapter-scenario'] as const;
 
 function readVersion(): string {
   try {
     return (JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
   } catch {
     return '0.0.0';
-  }
-}
-
-function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
-
-/** Prints an InputError's problems as `path: reason (line N)`, one per line, under a heading. */
-function printProblems(ctx: Ctx, heading: string, problems: readonly ProfileProblem[]): void {
-  ctx.err(`${heading} (${plural(problems.length, 'problem')}):`);
-  for (const p of problems) ctx.err(`  ${problemLine(p)}`);
-}
-
-function printWarnings(ctx: Ctx, warnings: readonly ProfileProblem[]): void {
-  for (const w of warnings) ctx.err(`warning: ${problemLine(w)}`);
-}
-
-/** Loads a profile and its adapters; prints problems and returns undefined when invalid. */
-async function loadAll(ctx: Ctx, file: string, withAdapters: boolean): Promise<{ loaded: LoadedProfile; registry?: AdapterRegistry } | undefined> {
-  let loaded: LoadedProfile;
-  try {
-    loaded = loadProfile(file);
-  } catch (e) {
-    if (e instanceof InputError && e.problems.length > 0) {
-      printProblems(ctx, `${displayPath(file)} is invalid`, e.problems);
-      return undefined;
-    }
-    throw e;
-  }
-  if (!withAdapters) return { loaded };
-  try {
-    return { loaded, registry: await loadProfileAdapters(loaded) };
-  } catch (e) {
-    if (e instanceof InputError && e.problems.length > 0) {
-      printWarnings(ctx, loaded.warnings);
-      printProblems(ctx, `${displayPath(file)} is invalid`, e.problems);
-      return undefined;
-    }
-    throw e;
   }
 }
 
@@ -180,95 +116,6 @@ async function adaptersCommand(ctx: Ctx, opts: { profile?: string; json?: boolea
 }
 
 /** Finds docs/examples/embedded.yaml above the runtime's directory (the repository) or the working directory. */
-export function findEmbeddedProfile(): string | undefined {
-  for (const start of [__dirname, process.cwd()]) {
-    for (let dir = start; ; dir = path.dirname(dir)) {
-      const candidate = path.join(dir, 'docs', 'examples', 'embedded.yaml');
-      if (fs.existsSync(candidate)) return candidate;
-      if (dir === path.dirname(dir)) break;
-    }
-  }
-  return undefined;
-}
-
-async function demoCommand(ctx: Ctx, opts: { profile?: string }): Promise<number> {
-  const file = opts.profile ?? findEmbeddedProfile();
-  if (file === undefined) {
-    ctx.err('error: the embedded example profile docs/examples/embedded.yaml was not found; pass one with --profile <file>');
-    return EXIT.FAILED;
-  }
-  ctx.out(`netloom demo: profile ${displayPath(file)}`);
-  ctx.out('');
-  const r = await loadAll(ctx, file, true);
-  if (r?.registry === undefined) return EXIT.FAILED;
-  const { loaded, registry } = r;
-  const p = loaded.profile;
-  ctx.out(`1. Profile valid: ${summary(loaded, registry)}`);
-  printWarnings(ctx, loaded.warnings);
-
-  const k = p.sources.kubernetes;
-  const source = 'scenario' in k ? `scenario file ${displayPath(k.scenario)}` : 'kubeconfig' in k ? `kubeconfig ${displayPath(k.kubeconfig)}${k.context !== undefined ? ` (context ${k.context})` : ''}` : 'in-cluster service account';
-  const vni = (rs: ReadonlyArray<{ from: number; to: number }>): string => rs.map((x) => `${x.from}..${x.to}`).join(', ');
-  const settings: Array<[string, string]> = [
-    ['source', `kubernetes: ${source}`],
-    ['overlay', p.overlay],
-    ['VPC policy', p.vpcPolicy],
-    ['plugins', p.plugins.join(', ')],
-    ['VNI', `L2 ${vni(p.addressPlan.vni.l2)}; L3 ${vni(p.addressPlan.vni.l3)}`],
-    ['VLAN', `${p.addressPlan.vlan.from}..${p.addressPlan.vlan.to} per host`],
-    ['blocks', p.addressPlan.containerBlocks.join(', ')],
-    ['VIP pools', p.addressPlan.vipPools.map((v) => `${v.name} ${v.cidr}`).join(', ') || 'none'],
-    ['store', `${registry.store.adapter.definition.id} (${registry.store.adapter.packageName})${storePath(registry.store.options)}`],
-    ['controller', `batch window ${p.controller.batchWindowMs} ms, confirm within ${p.controller.confirmTimeoutSec} s, resync every ${p.controller.resyncSec} s`],
-  ];
-  for (const line of table(['', ''], settings).slice(1)) ctx.out(`   ${line}`);
-  ctx.out('');
-
-  ctx.out(`2. Adapters loaded (port API checked, definitions match package.json):`);
-  for (const line of adapterListing(registry.list().map((a) => adapterInfo(a, registry.usersOf(a))))) ctx.out(`   ${line}`);
-  ctx.out('');
-
-  // Compose the object graph and let each adapter create its drivers: real factories, no connection yet.
-  const container = createContainer({ loaded, adapters: registry, logger: ctx.logger(), secrets: ctx.secrets });
-  try {
-    const drivers = container.get(TOKENS.DeviceDrivers);
-    const rows: string[][] = [];
-    for (const b of registry.devices()) {
-      const set = drivers[b.port];
-      let status: string;
-      try {
-        set.get(b.device.name);
-        status = 'driver created';
-      } catch (e) {
-        status = `driver failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`;
-      }
-      rows.push([b.device.name, b.device.role, b.port, b.adapter.definition.id, b.device.address ?? '(in-process)', status]);
-    }
-    ctx.out('3. Composition root built; device drivers (nothing connected):');
-    for (const line of table(['DEVICE', 'ROLE', 'PORT', 'ADAPTER', 'ADDRESS', 'STATUS'], rows)) ctx.out(`   ${line}`);
-    ctx.out('');
-  } finally {
-    await disposeContainer(container);
-  }
-
-  if (p.topology.nodes !== undefined) {
-    ctx.out('4. Nodes:');
-    const rows = p.topology.nodes.map((n) => [n.name, n.overlay ?? (p.overlay === 'host' ? 'host' : 'network'), n.leaf ?? '-', n.port ?? '-', n.vtepIp ?? '-']);
-    for (const line of table(['NODE', 'OVERLAY', 'LEAF', 'PORT', 'VTEP IP'], rows)) ctx.out(`   ${line}`);
-  }
-  if (p.topology.discovery !== undefined) ctx.out(`   node ports are discovered through ${p.topology.discovery.device} (LLDP)`);
-  ctx.out('');
-  ctx.out('Next: the reconcile engine (intent compiler, allocators, planner, reconciler) is not wired into the runtime yet.');
-  ctx.out('Nothing was read from the source and nothing was written to any device or to the store.');
-  ctx.out('`netloom plan`, `netloom apply` and `netloom run` arrive with it.');
-  return EXIT.OK;
-}
-
-function storePath(options: unknown): string {
-  const o = options as { path?: unknown } | undefined;
-  return typeof o?.path === 'string' ? ` at ${o.path.startsWith(':') ? o.path : displayPath(o.path)}` : '';
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Program
 
@@ -306,11 +153,47 @@ function buildProgram(ctx: Ctx): Command {
       ctx.exitCode = await adaptersCommand(ctx, opts);
     });
 
+  const output = () => new Option('-o, --output <format>', 'text for people, json for machines').choices(['text', 'json']).default('text');
+  program
+    .command('plan')
+    .description('show, per device, the changes and the exact operations netloom would run; writes nothing')
+    .requiredOption('-p, --profile <file>', 'the deployment profile')
+    .addOption(output())
+    .action(async (opts: { profile: string; output: OutputFormat }) => {
+      ctx.exitCode = await planCommand(ctx, opts);
+    });
+  program
+    .command('apply')
+    .description('plan, ask, then apply every device (verify, confirm; roll back and compensate on failure)')
+    .requiredOption('-p, --profile <file>', 'the deployment profile')
+    .option('-y, --yes', 'apply without asking')
+    .addOption(output())
+    .action(async (opts: { profile: string; yes?: boolean; output: OutputFormat }) => {
+      ctx.exitCode = await applyCommand(ctx, opts);
+    });
+  program
+    .command('run')
+    .description('run the controller loop: watch the source, batch changes, reconcile, resync periodically')
+    .requiredOption('-p, --profile <file>', 'the deployment profile')
+    .addOption(output())
+    .action(async (opts: { profile: string; output: OutputFormat }) => {
+      ctx.exitCode = await runCommand(ctx, opts);
+    });
+  program
+    .command('drift')
+    .description('desired, last applied and actual side by side for every object that differs')
+    .requiredOption('-p, --profile <file>', 'the deployment profile')
+    .addOption(output())
+    .action(async (opts: { profile: string; output: OutputFormat }) => {
+      ctx.exitCode = await driftCommand(ctx, opts);
+    });
   program
     .command('demo')
-    .description('validate the embedded example profile, load its adapters and show what netloom would run')
+    .description('run netloom on the embedded lab: play the example scenario step by step against in-process devices')
     .option('-p, --profile <file>', 'use this profile instead of docs/examples/embedded.yaml')
-    .action(async (opts: { profile?: string }) => {
+    .option('--state <file>', 'keep the state (allocations, journal) in this SQLite file instead of a temporary one')
+    .option('--watch', 'keep running after the last step (the controller loop)')
+    .action(async (opts: { profile?: string; state?: string; watch?: boolean }) => {
       ctx.exitCode = await demoCommand(ctx, opts);
     });
   return program;

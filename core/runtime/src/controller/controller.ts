@@ -1,0 +1,137 @@
+/**
+ * The controller: one object that runs the pipeline of ARCHITECTURE §4 for a loaded profile —
+ * source snapshot → compile intent (allocations persisted) → project → reconcile (plan, or apply with verify,
+ * confirm, rollback and compensation). The CLI commands `plan`, `apply`, `run`, `drift` and `demo` use it.
+ * @packageDocumentation
+ */
+import type { Container } from 'inversify';
+import {
+  Reconciler,
+  ReconcileLoop,
+  compileIntent,
+  project,
+  vpcOfObject,
+  type DesiredConfigs,
+  type DesiredState,
+  type DriftReport,
+  type EngineSettings,
+  type ProgressEvent,
+  type ReconcileReport,
+} from '@netloom/engine';
+import type { DeviceConfig, DeviceDriver, KubernetesPort, Logger, StorePort } from '@netloom/ports';
+import type { DeviceDrivers } from '../drivers';
+import { engineSettingsFromProfile } from '../engine-settings';
+import type { Profile } from '../profile/profile.codec';
+import { TOKENS } from '../tokens';
+import { snapshotOf } from './source';
+
+/** What one compile produced. */
+export interface CompileResult {
+  readonly desired: DesiredState;
+  readonly configs: DesiredConfigs;
+}
+
+/** Options of {@link Controller.create}. */
+export interface ControllerOptions {
+  /** The composition root (profile, logger, store, drivers). */
+  readonly container: Container;
+  /** The Kubernetes source (opened by the caller: it owns its lifecycle). */
+  readonly source: KubernetesPort;
+}
+
+/** Runs the reconcile pipeline for one profile. */
+export class Controller {
+  readonly settings: EngineSettings;
+  readonly reconciler: Reconciler;
+
+  private constructor(
+    readonly profile: Profile,
+    readonly store: StorePort,
+    readonly source: KubernetesPort,
+    readonly logger: Logger,
+    readonly drivers: ReadonlyMap<string, DeviceDriver<DeviceConfig>>,
+  ) {
+    this.settings = engineSettingsFromProfile(profile);
+    this.reconciler = new Reconciler({
+      drivers,
+      store,
+      vpcOfObject,
+      logger: logger.child({ component: 'reconciler' }),
+      confirmWithinSec: profile.controller.confirmTimeoutSec,
+    });
+  }
+
+  /** Builds a controller from the container: opens the store, creates a driver per engine-driven device. */
+  static async create(opts: ControllerOptions): Promise<Controller> {
+    const profile = opts.container.get<Profile>(TOKENS.Profile);
+    const logger = opts.container.get<Logger>(TOKENS.Logger);
+    const store = await opts.container.getAsync<StorePort>(TOKENS.Store);
+    const all = opts.container.get<DeviceDrivers>(TOKENS.DeviceDrivers);
+    const drivers = new Map<string, DeviceDriver<DeviceConfig>>();
+    for (const d of engineSettingsFromProfile(profile).devices) {
+      const set = d.role === 'leaf' ? all.fabric : d.role === 'vswitch' ? all.vswitch : d.role === 'firewall' ? all.firewall : all.loadBalancer;
+      drivers.set(d.name, set.get(d.name) as unknown as DeviceDriver<DeviceConfig>);
+    }
+    return new Controller(profile, store, opts.source, logger, drivers);
+  }
+
+  /** Reads the source and compiles the desired state and the per-device configs (allocations are persisted). */
+  async compile(): Promise<CompileResult> {
+    const cluster = await snapshotOf(this.source);
+    const desired = await compileIntent({ cluster, settings: this.settings, store: this.store });
+    const configs = project({ desired, settings: this.settings });
+    return { desired, configs };
+  }
+
+  /** Plans every device: the change sets with their exact operations. Writes nothing to any device. */
+  async plan(opts: { onProgress?: (e: ProgressEvent) => void } = {}): Promise<{ compiled: CompileResult; report: ReconcileReport }> {
+    const compiled = await this.compile();
+    const report = await this.reconciler.reconcile(compiled.configs, { dryRun: true, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    return { compiled, report };
+  }
+
+  /** Applies: resolves an unfinished earlier pass first, then one reconcile pass. */
+  async apply(opts: { onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<{ compiled: CompileResult; report: ReconcileReport }> {
+    await this.reconciler.recover();
+    const compiled = await this.compile();
+    const report = await this.reconciler.reconcile(compiled.configs, {
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return { compiled, report };
+  }
+
+  /** Desired, last applied and actual, for what differs. */
+  async drift(): Promise<DriftReport> {
+    const { configs } = await this.compile();
+    return this.reconciler.drift(configs);
+  }
+
+  /**
+   * The controller loop: watches the source, coalesces changes in the batch window, reconciles, resyncs
+   * periodically. Resolves when `signal` aborts.
+   */
+  async run(opts: { signal: AbortSignal; onReport?: (r: ReconcileReport) => void }): Promise<void> {
+    await this.reconciler.recover();
+    const loop = new ReconcileLoop({
+      windowMs: this.profile.controller.batchWindowMs,
+      resyncSec: this.profile.controller.resyncSec,
+      nextRetryAt: () => this.reconciler.nextRetryAt(),
+      pass: async () => {
+        const { configs } = await this.compile();
+        const report = await this.reconciler.reconcile(configs);
+        opts.onReport?.(report);
+        return report;
+      },
+      logger: this.logger.child({ component: 'loop' }),
+    });
+    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, () => loop.trigger('watch'));
+    loop.start();
+    await new Promise<void>((resolve) => {
+      if (opts.signal.aborted) resolve();
+      else opts.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    stopWatch();
+    await loop.stop();
+  }
+}
