@@ -202,9 +202,10 @@ export function mochaGlobals(): MochaGlobals | undefined {
 }
 
 /**
- * Registers `suite` with mocha: one `describe(suite.title)` and one `it('<id>: <title>')` per check. A check that
- * does not apply is registered as pending with its reason in the title; a check that skips at run time is marked
- * pending; a failed one throws its reason.
+ * Registers `suite` with mocha: one `describe(suite.title)` and one `it('<id>: <title>')` per check that applies.
+ * Checks that do not apply to the adapter (a capability it does not declare, a harness the target lacks) are not
+ * registered as tests: the suite's title lists them, so the run's skipped count only holds checks that skipped at
+ * run time, each printing its reason.
  *
  * @throws Error when not called inside mocha (use {@link runChecks} there).
  */
@@ -213,18 +214,19 @@ export function registerMocha<Ctx>(suite: ConformanceSuite<Ctx>): void {
   if (mocha === undefined) {
     throw new Error(`${suite.title}: not running inside mocha (no global describe/it). Outside mocha, run the checks with runChecks(...) and read the results.`);
   }
-  mocha.describe(suite.title, function () {
+  const applicable = suite.checks.filter((c) => suite.skipReason(c) === undefined);
+  const notApplicable = suite.checks.filter((c) => suite.skipReason(c) !== undefined).map((c) => c.id);
+  const title = notApplicable.length === 0 ? suite.title : `${suite.title} (not applicable here: ${notApplicable.join(', ')})`;
+  mocha.describe(title, function () {
     // Leave room for setup and teardown around the check's own limit.
     this.timeout(suite.timeoutMs + 1_000);
-    for (const check of suite.checks) {
-      const skip = suite.skipReason(check);
-      if (skip !== undefined) {
-        mocha.it(`${check.id}: ${check.title} (skipped: ${skip})`);
-        continue;
-      }
+    for (const check of applicable) {
       mocha.it(`${check.id}: ${check.title}`, async function () {
         const r = await runCheck(suite, check);
-        if (r.status === 'skipped') this.skip();
+        if (r.status === 'skipped') {
+          process.stdout.write(`      skipped ${check.id}: ${r.reason ?? 'no reason given'}\n`);
+          this.skip();
+        }
         if (r.status === 'failed') throw new ConformanceFailure(`${check.id}: ${r.reason ?? 'failed'}`);
       });
     }

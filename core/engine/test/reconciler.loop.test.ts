@@ -6,13 +6,23 @@ import { calls, desiredFor, device, driversFor, newStore, testVpcOfObject, type 
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Resolves once `cond()` holds; rejects after `limitMs` (a hang, not a timing assertion). */
+async function waitFor(cond: () => boolean, limitMs: number): Promise<void> {
+  const until = Date.now() + limitMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error(`condition not reached within ${limitMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 describe('ReconcileLoop', () => {
   afterEach(() => fakeDeviceRegistry.reset());
 
   it('coalesces a burst of 50 triggers into one pass', async () => {
     let passes = 0;
     const reasons: string[][] = [];
-    const loop = new ReconcileLoop({ windowMs: 20, logger: silentLogger, pass: async (r) => void (passes++, reasons.push([...r])) });
+    // A window long enough that the check below cannot race it on a loaded machine.
+    const loop = new ReconcileLoop({ windowMs: 300, logger: silentLogger, pass: async (r) => void (passes++, reasons.push([...r])) });
     for (let i = 0; i < 50; i++) loop.trigger(`event-${i % 5}`);
     await sleep(5);
     assert.equal(passes, 0, 'nothing before the window closes');
@@ -75,7 +85,8 @@ describe('ReconcileLoop', () => {
     let passes = 0;
     const loop = new ReconcileLoop({ windowMs: 5, resyncSec: 0.05, logger: silentLogger, nextRetryAt: () => undefined, pass: async () => void passes++ });
     loop.start();
-    await sleep(180);
+    // Wait for the condition (not for a time): the first pass, then a resync pass; the limit only bounds a hang.
+    await waitFor(() => passes >= 2, 10_000);
     await loop.stop();
     assert.ok(passes >= 2, `start + resyncs, got ${passes}`);
 
@@ -83,7 +94,8 @@ describe('ReconcileLoop', () => {
     const retryAt = Date.now() + 30;
     const loop2 = new ReconcileLoop({ windowMs: 5, logger: silentLogger, nextRetryAt: () => (passes === 1 ? retryAt : undefined), pass: async () => void passes++ });
     loop2.trigger('once');
-    await sleep(100);
+    await waitFor(() => passes >= 2, 10_000);
+    await sleep(50); // a third pass would be a bug: nextRetryAt only names a time after the first pass
     await loop2.stop();
     assert.equal(passes, 2, 'the first pass and one retry');
   });

@@ -174,12 +174,12 @@ describe('runtime: netloom CLI', () => {
     it('plays the embedded scenario to the end, exits 0 and ends with a clean plan (child process, as npm start does)', () => {
       const r = spawnCli(['demo']);
       assert.equal(r.code, 0, r.stderr);
-      for (let i = 1; i <= 6; i++) assert.match(r.stdout, new RegExp(`== Step ${i}: `));
+      for (let i = 1; i <= 6; i++) assert.match(r.stdout, new RegExp(`== Step ${i} "`));
       // Step 5 creates the LoadBalancer service: the VIP's partition and virtual server appear on lb1.
       assert.match(r.stdout, /lb1 \(loadBalancer\): applied, VPCs shop\n\s+memory: create partition vpc-shop/);
       assert.match(r.stdout, /create virtualServer vpc-shop\/shop\.web\.tcp-80 .*"vip":"198\.51\.100\.\d+"/);
       // Step 6 deletes a pod: its port goes away on its node's vswitch.
-      assert.match(r.stdout, /== Step 6: [^]*node-2-vs \(vswitch\): applied[^]*delete endpointPort/);
+      assert.match(r.stdout, /== Step 6 [^]*node-2-vs \(vswitch\): applied[^]*delete endpointPort/);
       assert.match(r.stdout, /lb1\s+loadBalancer\s+1 partition, 1 monitor, 1 pool, 2 member, 1 virtualServer/);
       assert.match(r.stdout, /A final plan finds 0 changes: every device is in line with the cluster\./);
       assert.doesNotMatch(r.stdout, /Problems with/);

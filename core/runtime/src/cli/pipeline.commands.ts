@@ -279,13 +279,11 @@ export async function demoCommand(ctx: Ctx, opts: { profile?: string; state?: st
     }
     ctx.out(`netloom demo — profile ${displayPath(r.loaded.file)}, ${session.controller.drivers.size} in-process devices, state in ${opts.state !== undefined ? displayPath(statePath) : 'a temporary store'}`);
     let failures = 0;
-    let stepNo = 0;
     for (;;) {
       const step = source.advance();
       if (step === undefined) break;
-      stepNo++;
       ctx.out('');
-      ctx.out(`== Step ${stepNo}: ${formatStepSummary(step)}`);
+      ctx.out(`== ${formatStepSummary(step).replace(/^step/, 'Step')}`);
       const { compiled, report } = await session.controller.apply();
       const changed = report.devices.filter((d) => d.outcome !== 'unchanged');
       if (changed.length === 0) ctx.out('  no device changed');
