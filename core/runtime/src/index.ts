@@ -18,3 +18,4 @@ export * from './engine-settings';
 export * from './controller/source';
 export * from './controller/controller';
 export * from './cli/context';
+export * from './controller/status';

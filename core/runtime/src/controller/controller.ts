@@ -11,6 +11,7 @@ import {
   compileIntent,
   project,
   vpcOfObject,
+  type ClusterSnapshot,
   type DesiredConfigs,
   type DesiredState,
   type DriftReport,
@@ -24,11 +25,22 @@ import { engineSettingsFromProfile } from '../engine-settings';
 import type { Profile } from '../profile/profile.codec';
 import { TOKENS } from '../tokens';
 import { snapshotOf } from './source';
+import { StatusWriter, type WriteBackResult } from './status';
 
 /** What one compile produced. */
 export interface CompileResult {
+  /** The cluster as read for this compile. */
+  readonly cluster: ClusterSnapshot;
   readonly desired: DesiredState;
   readonly configs: DesiredConfigs;
+}
+
+/** What one apply produced. */
+export interface ApplyResult {
+  readonly compiled: CompileResult;
+  readonly report: ReconcileReport;
+  /** What was written back to the cluster (pod annotations, events). */
+  readonly writeBack: WriteBackResult;
 }
 
 /** Options of {@link Controller.create}. */
@@ -43,6 +55,7 @@ export interface ControllerOptions {
 export class Controller {
   readonly settings: EngineSettings;
   readonly reconciler: Reconciler;
+  readonly status: StatusWriter;
 
   private constructor(
     readonly profile: Profile,
@@ -59,6 +72,7 @@ export class Controller {
       logger: logger.child({ component: 'reconciler' }),
       confirmWithinSec: profile.controller.confirmTimeoutSec,
     });
+    this.status = new StatusWriter(source, logger.child({ component: 'status' }));
   }
 
   /** Builds a controller from the container: opens the store, creates a driver per engine-driven device. */
@@ -80,7 +94,7 @@ export class Controller {
     const cluster = await snapshotOf(this.source);
     const desired = await compileIntent({ cluster, settings: this.settings, store: this.store });
     const configs = project({ desired, settings: this.settings });
-    return { desired, configs };
+    return { cluster, desired, configs };
   }
 
   /** Plans every device: the change sets with their exact operations. Writes nothing to any device. */
@@ -90,15 +104,24 @@ export class Controller {
     return { compiled, report };
   }
 
-  /** Applies: resolves an unfinished earlier pass first, then one reconcile pass. */
-  async apply(opts: { onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<{ compiled: CompileResult; report: ReconcileReport }> {
+  /**
+   * Applies: resolves an unfinished earlier pass first, then one reconcile pass, then writes the results back to
+   * the cluster (pod annotations, events for problems).
+   */
+  async apply(opts: { onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ApplyResult> {
     await this.reconciler.recover();
+    return this.pass(opts);
+  }
+
+  /** One pass: compile, reconcile, write back. */
+  private async pass(opts: { onProgress?: (e: ProgressEvent) => void; signal?: AbortSignal } = {}): Promise<ApplyResult> {
     const compiled = await this.compile();
     const report = await this.reconciler.reconcile(compiled.configs, {
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    return { compiled, report };
+    const writeBack = await this.status.write({ network: compiled.desired.network, problems: compiled.desired.problems, pods: compiled.cluster.pods });
+    return { compiled, report, writeBack };
   }
 
   /** Desired, last applied and actual, for what differs. */
@@ -118,8 +141,7 @@ export class Controller {
       resyncSec: this.profile.controller.resyncSec,
       nextRetryAt: () => this.reconciler.nextRetryAt(),
       pass: async () => {
-        const { configs } = await this.compile();
-        const report = await this.reconciler.reconcile(configs);
+        const { report } = await this.pass();
         opts.onReport?.(report);
         return report;
       },
