@@ -18,9 +18,12 @@ import { cleanTmp, writeProfile } from './helpers';
 const DEVICES = ['leaf1', 'leaf2', 'node-1-vs', 'node-2-vs', 'fw1', 'lb1'];
 const writes = (): number => DEVICES.reduce((n, d) => n + (fakeDeviceRegistry.get(d)?.writes ?? 0), 0);
 
-/** A controller on a copy of the embedded profile; `scenario` replaces the copied scenario file when given. */
-async function open(scenario?: string): Promise<{ controller: Controller; source: ScenarioSource; close: () => Promise<void> }> {
-  const file = writeProfile({ example: 'embedded.yaml' });
+/**
+ * A controller on a copy of the embedded profile; `scenario` replaces the copied scenario file when given; `file`
+ * reopens an existing copy (same store file: a restart).
+ */
+async function open(scenario?: string, existing?: string): Promise<{ controller: Controller; source: ScenarioSource; file: string; close: () => Promise<void> }> {
+  const file = existing ?? writeProfile({ example: 'embedded.yaml' });
   if (scenario !== undefined) fs.writeFileSync(path.join(path.dirname(file), 'scenario.yaml'), scenario);
   const loaded = loadProfile(file);
   const container = createContainer({ loaded, adapters: await loadProfileAdapters(loaded), logger: silentLogger });
@@ -30,6 +33,7 @@ async function open(scenario?: string): Promise<{ controller: Controller; source
   return {
     controller,
     source,
+    file,
     close: async () => {
       await source.close();
       await disposeContainer(container);
@@ -83,6 +87,35 @@ describe('runtime: controller (compile → reconcile → write back)', () => {
       }
     } finally {
       await close();
+    }
+  });
+
+  it('after a restart on the same store, every pod keeps its address and no address is held twice', async () => {
+    const first = await open();
+    const before = new Map<string, string>();
+    try {
+      const r = await first.controller.apply();
+      for (const ep of r.compiled.desired.network.endpoints ?? []) before.set(ep.id, ep.ips.join(','));
+    } finally {
+      await first.close();
+    }
+    assert.ok(before.size >= 8);
+    const second = await open(undefined, first.file);
+    try {
+      const { desired } = await second.controller.compile();
+      const after = new Map((desired.network.endpoints ?? []).map((ep) => [ep.id, ep.ips.join(',')] as const));
+      assert.deepEqual(after, before);
+      const perVpc = new Map<string, Set<string>>();
+      for (const ep of desired.network.endpoints ?? []) {
+        const seen = perVpc.get(ep.vpc) ?? new Set<string>();
+        for (const ip of ep.ips) {
+          assert.ok(!seen.has(ip), `${ip} held twice in VPC ${ep.vpc}`);
+          seen.add(ip);
+        }
+        perVpc.set(ep.vpc, seen);
+      }
+    } finally {
+      await second.close();
     }
   });
 
