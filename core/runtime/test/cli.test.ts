@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { runCli, type CliIO } from '@netloom/runtime';
 import { cleanTmp, CLI, example, fixtureAdapter, fixtureProfileText, ROOT, writeProfile } from './helpers';
@@ -232,6 +232,33 @@ describe('runtime: netloom CLI', () => {
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /Nothing to do/);
       assert.equal(writesOn(DEVICES), written, 'no device was written by the second apply');
+    });
+
+    it('run: the controller loop converges the devices, and SIGINT stops it with exit 0 (child process)', async () => {
+      const file = writeProfile({ example: 'embedded.yaml' });
+      const child = spawn(process.execPath, [CLI, 'run', '--profile', file], { cwd: ROOT, env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        // Wait for the first pass (a condition, not a duration; the limit only bounds a hang).
+        await new Promise<void>((resolve, reject) => {
+          const limit = setTimeout(() => reject(new Error(`no pass reported; stdout: ${out}; stderr: ${err}`)), 30_000);
+          child.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (/pass 1: /.test(out)) {
+              clearTimeout(limit);
+              resolve();
+            }
+          });
+        });
+        assert.match(out, /pass 1: (fw1|lb1|leaf1|leaf2|node-1-vs|node-2-vs) applied/);
+        child.kill('SIGINT');
+        assert.equal(await exited, 0, err);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
     });
 
     it('drift reports nothing after apply, and an out-of-band change afterwards', async () => {

@@ -149,10 +149,14 @@ export class Controller {
     });
     const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, () => loop.trigger('watch'));
     loop.start();
+    // The loop's timers are unref'd (a library must not hold a process open); the controller is the process's
+    // job, so it holds the process open itself until aborted.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     await new Promise<void>((resolve) => {
       if (opts.signal.aborted) resolve();
       else opts.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    clearInterval(keepAlive);
     stopWatch();
     await loop.stop();
   }
