@@ -36,10 +36,10 @@ module.exports = {
     },
     {
       name: 'engine-tests-may-use-real-stores',
-      comment: 'Engine tests (never shipped) may also run against real adapters (the SQLite store), but not a plugin, the runtime or conformance.',
+      comment: 'Engine tests (never shipped) may also run against real adapters (the SQLite store) and the conformance kit, but not a plugin or the runtime.',
       severity: 'error',
       from: { path: '^core/engine/test/' },
-      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports|adapters)/' },
+      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports|adapters|conformance)/' },
     },
     {
       name: 'adapters-depend-on-the-contract',

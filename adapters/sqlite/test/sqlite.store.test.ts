@@ -7,7 +7,6 @@ import Database from 'better-sqlite3';
 import { adapter, SqliteStore, SqliteStoreOptionsCodec, SQLITE_SCHEMA_VERSION, createSqliteStore } from '@netloom/adapter-sqlite';
 import { AdapterPackageFieldCodec, compareAdapterPackageField, ErrorCode, isNetloomError, type StorePort } from '@netloom/ports';
 import { runStoreConformance } from '@netloom/conformance';
-import { rejectsWithCode } from './store-contract';
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'netloom-sqlite-'));
@@ -227,3 +226,18 @@ describe('sqlite adapter manifest and options', () => {
     await rejectsWithCode(Promise.resolve().then(() => new SqliteStore({ path: '' })), ErrorCode.INPUT_INVALID);
   });
 });
+
+/** Asserts that `p` rejects with a netloom error of `code`; returns the error. */
+async function rejectsWithCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<Error> {
+  let err: unknown;
+  try {
+    await p;
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err !== undefined, `expected a rejection with ${code}`);
+  assert.ok(isNetloomError(err), `expected a NetloomError, got ${String(err)}`);
+  assert.equal(err.code, code, err.message);
+  if (message !== undefined) assert.match(err.message, message);
+  return err;
+}

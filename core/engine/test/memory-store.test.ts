@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { runStoreConformance } from '@netloom/conformance';
 import { MemoryStore } from '@netloom/engine';
-// The StorePort contract tests live with the sqlite adapter; the in-memory store must pass the same ones.
-import { describeStoreContract } from '../../../adapters/sqlite/test/store-contract';
 
-describeStoreContract('MemoryStore', () => new MemoryStore());
+// The in-memory store passes the same store conformance kit as the real stores.
+runStoreConformance({ create: () => new MemoryStore(), label: 'MemoryStore' });
 
 describe('MemoryStore', () => {
   it('awaits beforeOperation before each operation, naming it', async () => {
