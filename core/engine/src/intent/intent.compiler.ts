@@ -56,7 +56,7 @@ import {
   type VlbProtocol,
   type Vpc,
 } from '@netloom/domain';
-import { isNetloomError, type KubePod, type KubeService, type StorePort } from '@netloom/ports';
+import { isNetloomError, type KubeEndpointSlice, type KubePod, type KubeService, type StorePort } from '@netloom/ports';
 import { IpamAllocator } from '../ipam.allocator';
 import { VlanAllocator } from '../vlan.allocator';
 import { VniAllocator } from '../vni.allocator';
@@ -132,7 +132,9 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       continue;
     }
     nsVpc.set(name, vpc);
-    vpcNamespaces.set(vpc, [...(vpcNamespaces.get(vpc) ?? []), name]);
+    const members = vpcNamespaces.get(vpc);
+    if (members === undefined) vpcNamespaces.set(vpc, [name]);
+    else members.push(name);
   }
   const vpcRef = (vpc: string): ObjectRef[] => {
     const list = vpcNamespaces.get(vpc) ?? [];
@@ -259,6 +261,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
   /** Owner key → the subnet the pod resolved to (absent: it did not resolve; its addresses are kept). */
   const podSubnet = new Map<string, string>();
   const liveOwners = new Set<string>();
+  const defaultSubnet = defaultSubnetResolver(subnets);
   for (const pod of livePods) {
     const ns = pod.metadata.namespace ?? '';
     const name = pod.metadata.name;
@@ -271,7 +274,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       continue;
     }
     if (failed.has(vpc)) continue;
-    const resolved = resolveSubnet(pod, ns, vpc, subnets);
+    const resolved = resolveSubnet(pod, ns, vpc, subnets, defaultSubnet);
     if (typeof resolved === 'string') {
       problems.add(ref, ErrorCode.NOT_FOUND, resolved);
       continue;
@@ -408,6 +411,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       }),
     );
   }
+  let endpointById: Map<string, Endpoint> | undefined; // built on first use (the first endpoint of each id)
   const attribution: Attribution = {
     vpcRefs: vpcRef,
     subnetRefs: (name) => {
@@ -415,7 +419,11 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       return s !== undefined ? refOfSubnet(s) : [];
     },
     endpointRef: (id) => {
-      const ep = endpoints.find((e) => e.id === id);
+      if (endpointById === undefined) {
+        endpointById = new Map();
+        for (const e of endpoints) if (!endpointById.has(e.id)) endpointById.set(e.id, e);
+      }
+      const ep = endpointById.get(id);
       return ep?.owner !== undefined ? { kind: 'Pod', namespace: ep.owner.namespace ?? '', name: ep.owner.name } : undefined;
     },
     peeringRef: (name) => peeringRef.get(name),
@@ -468,18 +476,43 @@ function firstClash(s: Subnet, accepted: readonly Subnet[], vpcNamespaces: reado
   return undefined;
 }
 
+/** Whether subnet `s` serves namespace `ns` of VPC `vpc`. */
+function servesNamespace(s: Subnet, ns: string, vpc: string): boolean {
+  return s.vpc === vpc && (s.namespaces.length === 0 || s.namespaces.includes(ns));
+}
+
+/**
+ * The default subnet of a namespace (the first by name of the default subnets serving it), memoised per
+ * (VPC, namespace). `subnets` must not change while the resolver is used.
+ */
+function defaultSubnetResolver(subnets: ReadonlyMap<string, Subnet>): (ns: string, vpc: string) => Subnet | undefined {
+  const byVpc = new Map<string, Subnet[]>();
+  for (const s of [...subnets.values()].filter((x) => x.default).sort(byName)) {
+    const list = byVpc.get(s.vpc);
+    if (list === undefined) byVpc.set(s.vpc, [s]);
+    else list.push(s);
+  }
+  const memo = new Map<string, Subnet | undefined>();
+  return (ns, vpc) => {
+    const key = `${vpc}\u0000${ns}`;
+    if (memo.has(key)) return memo.get(key);
+    const found = (byVpc.get(vpc) ?? []).find((s) => servesNamespace(s, ns, vpc));
+    memo.set(key, found);
+    return found;
+  };
+}
+
 /** The pod's subnet (annotation or the namespace's default subnet), or why there is none. */
-function resolveSubnet(pod: KubePod, ns: string, vpc: string, subnets: ReadonlyMap<string, Subnet>): Subnet | string {
+function resolveSubnet(pod: KubePod, ns: string, vpc: string, subnets: ReadonlyMap<string, Subnet>, defaultSubnet: (ns: string, vpc: string) => Subnet | undefined): Subnet | string {
   const asked = pod.metadata.annotations?.[ANNOTATION_SUBNET];
-  const serves = (s: Subnet): boolean => s.vpc === vpc && (s.namespaces.length === 0 || s.namespaces.includes(ns));
+  const serves = (s: Subnet): boolean => servesNamespace(s, ns, vpc);
   if (asked !== undefined) {
     const s = subnets.get(asked);
     if (s === undefined) return `annotation ${ANNOTATION_SUBNET}: subnet ${JSON.stringify(asked)} does not exist (or has problems)`;
     if (!serves(s)) return `annotation ${ANNOTATION_SUBNET}: subnet ${JSON.stringify(asked)} does not serve namespace ${JSON.stringify(ns)} (VPC ${JSON.stringify(vpc)})`;
     return s;
   }
-  const candidates = [...subnets.values()].filter((s) => s.default && serves(s)).sort(byName);
-  const first = candidates[0];
+  const first = defaultSubnet(ns, vpc);
   if (first === undefined) return `namespace ${JSON.stringify(ns)} has no default subnet in VPC ${JSON.stringify(vpc)}; mark a Subnet default or annotate the pod with ${ANNOTATION_SUBNET}`;
   return first;
 }
@@ -591,6 +624,7 @@ async function compileVlbs(
     for (const b of await ipam.list({ subnet: pool.id })) if (!wanted.has(b.owner)) await ipam.release({ subnet: pool.id, owner: b.owner });
   }
   const byVpc = new Map<string, { name: string; vip: string; port: number; protocol: VlbProtocol; pool: { name: string; members: { ip: string; port: number; state: VlbMemberState }[] } }[]>();
+  const slicesOf = slicesByService(cluster);
   for (const svc of services) {
     const ns = svc.metadata.namespace ?? '';
     const ref: ObjectRef = { kind: 'Service', namespace: ns, name: svc.metadata.name };
@@ -617,7 +651,7 @@ async function compileVlbs(
         continue;
       }
       const name = virtualServerNameOf(ns, svc.metadata.name, protocol, sp.port);
-      list.push({ name, vip, port: sp.port, protocol, pool: { name, members: membersOf(cluster, svc, sp, protocol) } });
+      list.push({ name, vip, port: sp.port, protocol, pool: { name, members: membersOf(slicesOf(svc), sp, protocol) } });
     }
     byVpc.set(vpc, list);
   }
@@ -675,16 +709,31 @@ async function allocateVip(
   return undefined;
 }
 
+/**
+ * The EndpointSlices of each Service (same namespace, label `kubernetes.io/service-name` = the Service's name), in
+ * the snapshot's order; indexed once.
+ */
+function slicesByService(cluster: ClusterSnapshot): (svc: KubeService) => readonly KubeEndpointSlice[] {
+  const index = new Map<string | undefined, Map<string, KubeEndpointSlice[]>>();
+  for (const slice of cluster.endpointSlices) {
+    const service = slice.metadata.labels?.[LABEL_SERVICE_NAME];
+    if (service === undefined) continue;
+    let byName = index.get(slice.metadata.namespace);
+    if (byName === undefined) index.set(slice.metadata.namespace, (byName = new Map()));
+    const list = byName.get(service);
+    if (list === undefined) byName.set(service, [slice]);
+    else list.push(slice);
+  }
+  return (svc) => index.get(svc.metadata.namespace)?.get(svc.metadata.name) ?? [];
+}
+
 /** Pool members of one Service port: ready endpoints `enabled`, terminating ones `draining`, others left out. */
 function membersOf(
-  cluster: ClusterSnapshot,
-  svc: KubeService,
+  slices: readonly KubeEndpointSlice[],
   sp: NonNullable<KubeService['spec']['ports']>[number],
   protocol: 'tcp' | 'udp',
 ): { ip: string; port: number; state: VlbMemberState }[] {
-  const ns = svc.metadata.namespace;
   const members = new Map<string, { ip: string; port: number; state: VlbMemberState }>();
-  const slices = cluster.endpointSlices.filter((s) => s.metadata.namespace === ns && s.metadata.labels?.[LABEL_SERVICE_NAME] === svc.metadata.name);
   for (const slice of slices) {
     const slicePort = (slice.ports ?? []).find((p) => (p.name ?? '') === (sp.name ?? '') && (p.protocol ?? 'TCP').toLowerCase() === protocol);
     const port = slicePort?.port ?? (typeof sp.targetPort === 'number' ? sp.targetPort : sp.targetPort === undefined ? sp.port : undefined);

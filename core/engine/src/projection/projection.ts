@@ -70,6 +70,9 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   };
   const vswitchOf = new Map<string, string>();
   for (const t of settings.topology.nodes) if (t.vswitch !== undefined) vswitchOf.set(t.vswitch, t.name);
+  // The first topology node of each name (as `find` would pick).
+  const topologyOf = new Map<string, (typeof settings.topology.nodes)[number]>();
+  for (const t of settings.topology.nodes) if (!topologyOf.has(t.name)) topologyOf.set(t.name, t);
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
@@ -77,7 +80,7 @@ export function project(opts: ProjectOptions): DesiredConfigs {
         break;
       case 'vswitch': {
         const nodeName = vswitchOf.get(d.name);
-        const topo = settings.topology.nodes.find((n) => n.name === nodeName);
+        const topo = nodeName === undefined ? undefined : topologyOf.get(nodeName);
         put(d.name, 'vswitch', nodeName === undefined ? emptyVSwitchConfig() : projectVSwitch(nodeName, topo?.uplink ?? DEFAULT_UPLINK, ix));
         break;
       }
@@ -103,7 +106,11 @@ interface Index {
 
 function index(net: NetworkState): Index {
   const endpointsByNode = new Map<string, Endpoint[]>();
-  for (const ep of [...(net.endpoints ?? [])].sort((a, b) => cmp(a.id, b.id))) endpointsByNode.set(ep.node, [...(endpointsByNode.get(ep.node) ?? []), ep]);
+  for (const ep of [...(net.endpoints ?? [])].sort((a, b) => cmp(a.id, b.id))) {
+    const list = endpointsByNode.get(ep.node);
+    if (list === undefined) endpointsByNode.set(ep.node, [ep]);
+    else list.push(ep);
+  }
   return {
     nodes: new Map((net.nodes ?? []).map((n) => [n.name, n])),
     endpointsByNode,

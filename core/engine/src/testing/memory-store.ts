@@ -20,6 +20,7 @@ import {
   type StorePort,
   type StoreWatchEvent,
 } from '@netloom/ports';
+import { SortedKeys } from './sorted-keys';
 
 /** The operations a {@link MemoryStoreOptions.beforeOperation} hook is told about. */
 export type MemoryStoreOperation = 'get' | 'list' | 'commit' | 'readJournal';
@@ -45,6 +46,8 @@ export class MemoryStore implements StorePort {
   readonly capabilities: StoreCapabilities = Object.freeze({ watch: true, multiProcess: false, leases: false });
 
   private readonly data = new Map<string, { json: string; revision: number }>();
+  /** The keys of `data`, sorted (so `list` costs O(log n + matches)). */
+  private readonly keys = new SortedKeys();
   private readonly journal: JournalRecord[] = [];
   private readonly watchers = new Set<{ prefix: string; listener: (e: StoreWatchEvent) => void }>();
   private revision = 0;
@@ -72,10 +75,12 @@ export class MemoryStore implements StorePort {
   async list(opts: { readonly prefix: string }): Promise<StoreEntry[]> {
     await this.enter('list');
     assertStorePrefix(opts.prefix);
-    return [...this.data.entries()]
-      .filter(([k]) => k.startsWith(opts.prefix))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([key, e]) => ({ key, value: JSON.parse(e.json) as JsonValue, revision: e.revision }));
+    const out: StoreEntry[] = [];
+    for (const key of this.keys.withPrefix(opts.prefix)) {
+      const e = this.data.get(key) as { json: string; revision: number };
+      out.push({ key, value: JSON.parse(e.json) as JsonValue, revision: e.revision });
+    }
+    return out;
   }
 
   /** @inheritDoc */
@@ -90,14 +95,21 @@ export class MemoryStore implements StorePort {
     if (failed.length > 0) return { ok: false, failed };
     const revisions: Record<string, number> = {};
     const events: StoreWatchEvent[] = [];
+    // Without watchers no listener can run (nor add a watcher), so no events are built (saves parsing every put).
+    const notify = this.watchers.size > 0;
     if (c.puts.length > 0 || c.deletes.length > 0) {
       const revision = ++this.revision;
       for (const p of c.puts) {
+        if (!this.data.has(p.key)) this.keys.add(p.key);
         this.data.set(p.key, { json: p.json, revision });
         revisions[p.key] = revision;
-        events.push({ type: 'put', key: p.key, value: JSON.parse(p.json) as JsonValue, revision });
+        if (notify) events.push({ type: 'put', key: p.key, value: JSON.parse(p.json) as JsonValue, revision });
       }
-      for (const key of c.deletes) if (this.data.delete(key)) events.push({ type: 'delete', key, revision });
+      for (const key of c.deletes) {
+        if (!this.data.delete(key)) continue;
+        this.keys.delete(key);
+        if (notify) events.push({ type: 'delete', key, revision });
+      }
     }
     if (c.journal !== undefined) this.journal.push({ seq: this.journal.length + 1, at: new Date().toISOString(), type: c.journal.type, data: JSON.parse(c.journal.data) as JsonValue });
     for (const e of events) {
