@@ -283,6 +283,11 @@ export const fakeDeviceRegistry = {
     for (const d of devices.values()) d.dispose();
     devices.clear();
   },
+  /** Forgets one device (rolling back its unconfirmed transaction and clearing its timers); others stay. */
+  forget(name: string): void {
+    devices.get(name)?.dispose();
+    devices.delete(name);
+  },
   /**
    * The device with this name, created from `opts` if missing.
    * @throws InputError if a device of that name exists for another port, or the seed is invalid.

@@ -28,6 +28,7 @@ import { FakeOptionsCodec } from './fake.options';
 export { FakeDevice, fakeDeviceRegistry, type FakeCall, type FakeDeviceOptions } from './fake.device';
 export { DEFAULT_CONFIRM_WITHIN_SEC, FakeDriver, FakeSession, renderChange } from './fake.driver';
 export { FakeOptionsCodec, type FakeOptions } from './fake.options';
+export { conformanceTargets, fakeHarness, fakeTarget, type FakeDeviceHarness, type FakeSimulatorInstance, type FakeSimulatorTarget, type FakeTargetOptions } from './fake.conformance';
 
 /** What the fake adapter supports: everything (use the `unsupported` option to emulate a device that lacks a feature). */
 export const FAKE_SUPPORTS = {

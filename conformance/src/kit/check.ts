@@ -165,6 +165,8 @@ export async function runCheck<Ctx>(suite: ConformanceSuite<Ctx>, check: Check<C
 export interface RunChecksOptions {
   /** Run only these check ids (default: every check). Unknown ids are an error. */
   readonly only?: readonly string[];
+  /** Called with each check's result as soon as it is known (progress output); errors it throws are ignored. */
+  readonly onResult?: (result: CheckResult) => void;
 }
 
 /**
@@ -185,7 +187,15 @@ export async function runChecks<Ctx>(suite: ConformanceSuite<Ctx>, options: RunC
     checks = checks.filter((c) => only.has(c.id));
   }
   const results: CheckResult[] = [];
-  for (const check of checks) results.push(await runCheck(suite, check));
+  for (const check of checks) {
+    const r = await runCheck(suite, check);
+    results.push(r);
+    try {
+      options.onResult?.(r);
+    } catch {
+      // Progress output must not change the report.
+    }
+  }
   const count = (s: CheckStatus): number => results.filter((r) => r.status === s).length;
   return { suite: suite.title, results, summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped'), durationMs: Date.now() - started } };
 }

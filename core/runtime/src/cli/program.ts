@@ -17,6 +17,7 @@ import { displayPath, loadProfile, type LoadedProfile, type ProfileProblem } fro
 import { SecretRegistry } from '../secrets';
 import { adapterInfo, adapterListing, type AdapterInfo } from './format';
 import { EXIT, loadAll, plural, printProblems, printWarnings, processIO, type CliIO, type Ctx } from './context';
+import { conformanceRunCommand } from './conformance.command';
 import { applyCommand, demoCommand, driftCommand, planCommand, runCommand, type OutputFormat } from './pipeline.commands';
 
 /** The adapters built into the runtime (listed by `netloom adapters` without a profile). */
@@ -195,6 +196,18 @@ function buildProgram(ctx: Ctx): Command {
     .option('--watch', 'keep running after the last step (the controller loop)')
     .action(async (opts: { profile?: string; state?: string; watch?: boolean }) => {
       ctx.exitCode = await demoCommand(ctx, opts);
+    });
+
+  const conformance = program.command('conformance').description('check an adapter package against the shared conformance kit');
+  conformance
+    .command('run')
+    .description('run the conformance checks of every device port an adapter provides, on the simulator targets it ships')
+    .requiredOption('-a, --adapter <package>', 'the adapter package name (or a path to its directory)')
+    .option('-t, --target <target>', 'where to run: simulator (replay and live targets are not implemented yet)', 'simulator')
+    .option('--junit <file>', 'write JUnit XML (one testsuite per port, one testcase per check)')
+    .option('--markdown <file>', 'write a Markdown report')
+    .action(async (opts: { adapter: string; target: string; junit?: string; markdown?: string }) => {
+      ctx.exitCode = await conformanceRunCommand(ctx, opts);
     });
   return program;
 }

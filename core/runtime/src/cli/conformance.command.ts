@@ -1,0 +1,259 @@
+/**
+ * `netloom conformance run --adapter <package> --target simulator [--junit <file>] [--markdown <file>]`
+ * (docs/cli.md): loads an adapter package with the runtime's loader (port API and manifest checks apply), runs the
+ * shared conformance kit (`@netloom/conformance`) for every device port it provides on the simulator targets the
+ * package ships (`export const conformanceTargets = { fabric?, vswitch?, firewall?, loadBalancer? }`), prints one
+ * line per check and a summary per port, and writes JUnit XML and a Markdown report on request.
+ *
+ * Exit codes: 0 every check passed or skipped, 1 a check failed or the run could not start (no device port, no
+ * simulator target for a port, a `replay` or `live` target: not implemented yet).
+ * @packageDocumentation
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  deviceConformance,
+  runChecks,
+  type CheckResult,
+  type ConformanceReport,
+  type DeviceConformanceOptions,
+  type SimulatorInstance,
+  type SimulatorTarget,
+} from '@netloom/conformance';
+import { InputError, NotSupportedError, providedPorts, silentLogger, type DeviceConfig, type DeviceDriver, type DeviceFacts, type DevicePortKind, type PortFactoryOptions } from '@netloom/ports';
+import { loadAdapter } from '../adapters/loader';
+import type { LoadedAdapter } from '../adapters/registry';
+import { EXIT, plural, type Ctx } from './context';
+
+/** The device ports the kit checks, in report order. */
+export const CONFORMANCE_DEVICE_PORTS: readonly DevicePortKind[] = ['fabric', 'vswitch', 'firewall', 'loadBalancer'];
+
+/** Options of `netloom conformance run`. */
+export interface ConformanceRunOptions {
+  /** The adapter package name (`@netloom/adapter-fake`) or a path to its directory. */
+  readonly adapter: string;
+  /** `simulator` (implemented); `replay[:<dir>]`, `live` or a target file: not implemented yet. */
+  readonly target: string;
+  /** Write JUnit XML here. */
+  readonly junit?: string;
+  /** Write a Markdown report here. */
+  readonly markdown?: string;
+}
+
+/** One port's run. */
+export interface PortRun {
+  readonly port: DevicePortKind;
+  readonly report: ConformanceReport;
+}
+
+/** What the reports are made of. */
+export interface ConformanceRun {
+  readonly adapter: LoadedAdapter;
+  readonly target: string;
+  readonly ports: readonly PortRun[];
+  /** The device facts of the first simulated device, when they could be read. */
+  readonly facts?: DeviceFacts;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Refuses every target but `simulator`: replay and live targets are not implemented yet. */
+function checkTarget(target: string): void {
+  if (target === 'simulator') return;
+  const kind = target === 'replay' || target.startsWith('replay:') ? 'replay' : 'live';
+  const what = kind === 'replay' ? 'replay targets (recorded sessions)' : `live targets (a lab device named in a target file${target === 'live' ? '' : `, here ${target}`})`;
+  throw new NotSupportedError(`netloom conformance run: ${what} are not implemented yet; use --target simulator`, { details: { target } });
+}
+
+/** The adapter package's module exports (the loader has imported it already: this is the cached module). */
+async function adapterExports(loaded: LoadedAdapter): Promise<Record<string, unknown>> {
+  const mod = (await import(pathToFileURL(require.resolve(loaded.path)).href)) as Record<string, unknown>;
+  return mod.adapter === undefined && isRecord(mod.default) ? mod.default : mod;
+}
+
+/** The simulator target the package ships for each port (throws naming every port without one). */
+function simulatorTargets(loaded: LoadedAdapter, exported: Record<string, unknown>, ports: readonly DevicePortKind[]): Map<DevicePortKind, SimulatorTarget> {
+  const shipped = exported.conformanceTargets;
+  const out = new Map<DevicePortKind, SimulatorTarget>();
+  const problems: Array<{ path: string; reason: string }> = [];
+  for (const port of ports) {
+    const t = isRecord(shipped) ? shipped[port] : undefined;
+    if (t === undefined) {
+      problems.push({
+        path: `conformanceTargets.${port}`,
+        reason: `${loaded.packageName} ships no simulator target for the ${port} port (export const conformanceTargets = { ${port}: { kind: 'simulator', create } } from its entry point; see docs/vendors/writing-an-adapter.md)`,
+      });
+    } else if (!isRecord(t) || t.kind !== 'simulator' || typeof t.create !== 'function') {
+      problems.push({ path: `conformanceTargets.${port}`, reason: "is not a simulator target (expected { kind: 'simulator', create(ctx) })" });
+    } else {
+      out.set(port, t as unknown as SimulatorTarget);
+    }
+  }
+  if (problems.length > 0) throw InputError.fromProblems(`${loaded.packageName} ${loaded.version}: export conformanceTargets`, problems);
+  return out;
+}
+
+/** The facts of a fresh simulated device (best effort: undefined when they cannot be read). */
+async function readFacts(loaded: LoadedAdapter, port: DevicePortKind, target: SimulatorTarget): Promise<DeviceFacts | undefined> {
+  let instance: SimulatorInstance | undefined;
+  try {
+    instance = await target.create({ checkId: 'report.facts' });
+    const factory = loaded.definition.ports[port] as unknown as (opts: PortFactoryOptions) => DeviceDriver<DeviceConfig>;
+    const session = await factory({ target: instance.target, options: instance.options, logger: silentLogger }).connect();
+    try {
+      return await session.facts();
+    } finally {
+      await session.close();
+    }
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      await instance?.dispose?.();
+    } catch {
+      // best effort
+    }
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** One progress line for a check. */
+export function progressLine(r: CheckResult): string {
+  if (r.status === 'passed') return `  ✔ ${r.id}: ${r.title}`;
+  if (r.status === 'failed') return `  ✖ ${r.id}: ${r.reason ?? 'failed'}`;
+  return `  - ${r.id}: skipped (${r.reason ?? 'no reason given'})`;
+}
+
+/** Runs `netloom conformance run`; returns the exit code. */
+export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOptions): Promise<number> {
+  checkTarget(opts.target);
+  const loaded = await loadAdapter(opts.adapter, { paths: [process.cwd()] });
+  const provided = providedPorts(loaded.definition);
+  const ports = CONFORMANCE_DEVICE_PORTS.filter((p) => provided.includes(p));
+  if (ports.length === 0) {
+    ctx.err(
+      `error: ${loaded.packageName} ${loaded.version} (${loaded.definition.id}) provides no device port to check (it provides: ${provided.join(', ') || 'nothing'}); ` +
+        'netloom conformance run checks the fabric, vswitch, firewall and load-balancer ports (run the store kit from the adapter\'s tests: runStoreConformance({ create }))',
+    );
+    return EXIT.FAILED;
+  }
+  const targets = simulatorTargets(loaded, await adapterExports(loaded), ports);
+
+  // Build every suite first: invalid options fail before any check runs.
+  const suites = ports.map((port) => {
+    const options: DeviceConformanceOptions = { adapter: loaded.definition, target: targets.get(port)! };
+    return { port, suite: deviceConformance(port, options) };
+  });
+
+  ctx.out(`conformance: ${loaded.packageName} ${loaded.version} (${loaded.definition.id}), target ${opts.target}, ports ${ports.join(', ')}`);
+  const runs: PortRun[] = [];
+  for (const { port, suite } of suites) {
+    ctx.out();
+    ctx.out(suite.title);
+    const report = await runChecks(suite, { onResult: (r) => ctx.out(progressLine(r)) });
+    const s = report.summary;
+    ctx.out(`${port}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped (${seconds(s.durationMs)})`);
+    runs.push({ port, report });
+  }
+  const failed = runs.reduce((n, r) => n + r.report.summary.failed, 0);
+  const total = runs.reduce((n, r) => n + r.report.results.length, 0);
+  ctx.out();
+  ctx.out(failed === 0 ? `OK: ${plural(total, 'check')} on ${plural(runs.length, 'port')}, none failed` : `FAILED: ${failed} of ${plural(total, 'check')} failed`);
+
+  const first = ports[0];
+  const facts = opts.markdown !== undefined && first !== undefined ? await readFacts(loaded, first, targets.get(first)!) : undefined;
+  const run: ConformanceRun = { adapter: loaded, target: opts.target, ports: runs, ...(facts === undefined ? {} : { facts }) };
+  if (opts.junit !== undefined) writeReport(ctx, opts.junit, junitXml(run));
+  if (opts.markdown !== undefined) writeReport(ctx, opts.markdown, markdownReport(run));
+  return failed === 0 ? EXIT.OK : EXIT.FAILED;
+}
+
+function writeReport(ctx: Ctx, file: string, text: string): void {
+  const abs = path.resolve(file);
+  fs.mkdirSync(path.dirname(abs), { recursive: true });
+  fs.writeFileSync(abs, ctx.secrets.redact(text), 'utf8');
+  ctx.out(`wrote ${file}`);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reports
+
+/** Text escaped for XML attributes and content (control characters XML 1.0 forbids are dropped). */
+export function xmlEscape(s: string): string {
+  return s
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
+}
+
+/** JUnit XML: one `<testsuite>` per port, one `<testcase>` per check. */
+export function junitXml(run: ConformanceRun): string {
+  const time = (ms: number): string => (ms / 1000).toFixed(3);
+  const sum = (f: (r: PortRun) => number): number => run.ports.reduce((n, r) => n + f(r), 0);
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="${xmlEscape(`netloom conformance: ${run.adapter.packageName} ${run.adapter.version}`)}" tests="${sum((r) => r.report.results.length)}" failures="${sum((r) => r.report.summary.failed)}" skipped="${sum((r) => r.report.summary.skipped)}" time="${time(sum((r) => r.report.summary.durationMs))}">`,
+  ];
+  for (const { port, report } of run.ports) {
+    const s = report.summary;
+    lines.push(
+      `  <testsuite name="${xmlEscape(report.suite)}" tests="${report.results.length}" failures="${s.failed}" errors="0" skipped="${s.skipped}" time="${time(s.durationMs)}">`,
+    );
+    for (const r of report.results) {
+      const open = `    <testcase classname="${xmlEscape(port)}" name="${xmlEscape(`${r.id}: ${r.title}`)}" time="${time(r.durationMs)}"`;
+      if (r.status === 'passed') lines.push(`${open}/>`);
+      else {
+        const tag = r.status === 'failed' ? 'failure' : 'skipped';
+        lines.push(`${open}>`, `      <${tag} message="${xmlEscape(r.reason ?? r.status)}"/>`, '    </testcase>');
+      }
+    }
+    lines.push('  </testsuite>');
+  }
+  lines.push('</testsuites>', '');
+  return lines.join('\n');
+}
+
+/** Text for one Markdown table cell. */
+function cell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** A Markdown report: the adapter, the target, device facts, one table of checks per port. */
+export function markdownReport(run: ConformanceRun): string {
+  const a = run.adapter;
+  const d = a.definition;
+  const failed = run.ports.reduce((n, r) => n + r.report.summary.failed, 0);
+  const out = [
+    `# Conformance report: ${a.packageName} ${a.version}`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| Adapter package | \`${cell(a.packageName)}\` |`,
+    `| Version | ${cell(a.version)} |`,
+    `| Adapter id | \`${cell(d.id)}\` |`,
+    `| Vendor | ${cell(d.vendor)} |`,
+    `| Target | ${cell(run.target)} |`,
+    `| Ports | ${run.ports.map((p) => p.port).join(', ')} |`,
+    `| Result | ${failed === 0 ? 'passed' : `${failed} check(s) failed`} |`,
+  ];
+  if (run.facts !== undefined) {
+    const f = run.facts;
+    const facts = [`vendor ${f.vendor}`, `model ${f.model}`, `OS ${f.osVersion}`, ...(f.hostname === undefined ? [] : [`hostname ${f.hostname}`]), ...(f.serial === undefined ? [] : [`serial ${f.serial}`])];
+    out.push(`| Device facts (${run.ports[0]?.port ?? ''} simulator) | ${cell(facts.join(', '))} |`);
+  }
+  for (const { port, report } of run.ports) {
+    const s = report.summary;
+    out.push('', `## ${port}`, '', `${report.suite}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped.`, '', '| Check | Result | Reason |', '|---|---|---|');
+    for (const r of report.results) out.push(`| \`${cell(r.id)}\` ${cell(r.title)} | ${r.status} | ${cell(r.reason ?? '')} |`);
+  }
+  out.push('');
+  return out.join('\n');
+}

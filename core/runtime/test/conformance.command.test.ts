@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { adapter as fakeAdapter, conformanceTargets } from '@netloom/adapter-fake';
+import { deviceConformance, type SimulatorTarget } from '@netloom/conformance';
+import type { DevicePortKind } from '@netloom/ports';
+import { runCli, type CliIO } from '@netloom/runtime';
+import { cleanTmp, fixtureAdapter, tmpDir } from './helpers';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+const PORTS: readonly DevicePortKind[] = ['fabric', 'vswitch', 'firewall', 'loadBalancer'];
+
+describe('runtime: netloom conformance run', () => {
+  after(cleanTmp);
+
+  it('runs every device port of the fake adapter on its simulator targets, exits 0 and writes JUnit and Markdown', async () => {
+    const dir = tmpDir();
+    const junit = path.join(dir, 'out.xml');
+    const markdown = path.join(dir, 'out.md');
+    const r = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'simulator', '--junit', junit, '--markdown', markdown);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^ {2}✔ idempotency: /m);
+    assert.match(r.stdout, /^ {2}- not-supported\.vrf: skipped \(vrf is declared/m);
+    for (const port of PORTS) assert.match(r.stdout, new RegExp(`^${port}: \\d+ passed, 0 failed, \\d+ skipped`, 'm'));
+
+    // The shipped targets fit the kit's types (structural): the suites the command ran, check by check.
+    const expected = new Map(PORTS.map((port) => [port, deviceConformance(port, { adapter: fakeAdapter, target: conformanceTargets[port] as SimulatorTarget }).checks.length]));
+    const xml = fs.readFileSync(junit, 'utf8');
+    assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
+    assert.equal((xml.match(/<testsuite /g) ?? []).length, PORTS.length);
+    assert.equal((xml.match(/<testcase /g) ?? []).length, [...expected.values()].reduce((a, b) => a + b, 0));
+    for (const [port, n] of expected) assert.equal((xml.match(new RegExp(`<testcase classname="${port}" `, 'g')) ?? []).length, n, port);
+    assert.match(xml, /<testcase classname="fabric" name="idempotency: [^"]+" time="[\d.]+"\/>/);
+    assert.match(xml, /<skipped message="vrf is declared \(see capability\.vrf\)"\/>/);
+    assert.doesNotMatch(xml, /<failure /);
+    // Well-formed enough: every opened element is closed.
+    assert.equal((xml.match(/<testsuite /g) ?? []).length, (xml.match(/<\/testsuite>/g) ?? []).length);
+    assert.equal((xml.match(/<testcase [^>]*[^/]>/g) ?? []).length, (xml.match(/<\/testcase>/g) ?? []).length);
+
+    const md = fs.readFileSync(markdown, 'utf8');
+    assert.match(md, /\| Adapter package \| `@netloom\/adapter-fake` \|/);
+    assert.match(md, /\| Adapter id \| `fake` \|/);
+    assert.match(md, /\| Target \| simulator \|/);
+    assert.match(md, /\| Device facts \(fabric simulator\) \| vendor netloom, model fake-fabric/);
+    for (const port of PORTS) assert.match(md, new RegExp(`^## ${port}$`, 'm'));
+    assert.match(md, /^\| `idempotency` .* \| passed \| {2}\|$/m);
+  });
+
+  it('--target live.yaml (or replay) exits 1: not implemented yet', async () => {
+    const live = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'live.yaml');
+    assert.equal(live.code, 1);
+    assert.match(live.stderr, /live targets .*live\.yaml.* are not implemented yet; use --target simulator \[NOT_SUPPORTED\]/);
+    assert.equal(live.stdout, '');
+    const replay = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'replay:recordings');
+    assert.equal(replay.code, 1);
+    assert.match(replay.stderr, /replay targets .* not implemented yet/);
+  });
+
+  it('an adapter that ships no simulator target for its ports exits 1 naming each port', async () => {
+    const r = await cli('conformance', 'run', '--adapter', fixtureAdapter('good'), '--target', 'simulator');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /conformanceTargets\.fabric: @fixture\/adapter-good ships no simulator target for the fabric port/);
+    assert.match(r.stderr, /conformanceTargets\.vswitch: @fixture\/adapter-good ships no simulator target for the vswitch port/);
+    assert.equal(r.stdout, '', 'no check ran');
+  });
+
+  it('a store-only adapter (sqlite) exits 1: no device port to check', async () => {
+    const r = await cli('conformance', 'run', '--adapter', '@netloom/adapter-sqlite');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /@netloom\/adapter-sqlite [\d.]+ \(sqlite\) provides no device port to check \(it provides: store\)/);
+  });
+
+  it('the port API and manifest checks of the loader apply', async () => {
+    const r = await cli('conformance', 'run', '--adapter', fixtureAdapter('api-mismatch'));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /implements port API/);
+  });
+
+  it('--adapter is required (usage error)', async () => {
+    const r = await cli('conformance', 'run');
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--adapter/);
+  });
+});
