@@ -1,23 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { fakeDeviceRegistry } from '@netloom/adapter-fake';
-import { runCli, type CliIO } from '@netloom/runtime';
-import { cleanTmp, CLI, example, fixtureAdapter, fixtureProfileText, ROOT, writeProfile } from './helpers';
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI in this process. */
-async function cli(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+import { cleanTmp, cli, CLI, example, fixtureAdapter, fixtureProfileText, ROOT, writeProfile, type Run } from './helpers';
 
 /** Runs the built CLI as a child process, from the repository root. */
 function spawnCli(args: string[], env: NodeJS.ProcessEnv = {}): Run {

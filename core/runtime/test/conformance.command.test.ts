@@ -4,22 +4,8 @@ import * as path from 'node:path';
 import { adapter as fakeAdapter, conformanceTargets } from '@netloom/adapter-fake';
 import { deviceConformance, type SimulatorTarget } from '@netloom/conformance';
 import type { DevicePortKind } from '@netloom/ports';
-import { runCli, type CliIO } from '@netloom/runtime';
-import { cleanTmp, fixtureAdapter, tmpDir } from './helpers';
+import { cleanTmp, cli, fixtureAdapter, tmpDir } from './helpers';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const PORTS: readonly DevicePortKind[] = ['fabric', 'vswitch', 'firewall', 'loadBalancer'];
 

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
+import { runCli, type CliIO } from '@netloom/runtime';
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -82,4 +83,20 @@ topology:
 store:
 ${extra.store ?? '  adapter: "@netloom/adapter-sqlite"\n  options: { path: ":memory:" }'}
 `;
+}
+
+/** What one CLI run printed and returned. */
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in this process, capturing its output. */
+export async function cli(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
 }
