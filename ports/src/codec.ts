@@ -312,8 +312,14 @@ function hasOwn(o: object, k: string): boolean {
   return Object.prototype.hasOwnProperty.call(o, k);
 }
 
+/**
+ * Sets an own property, also for the key `__proto__` (which plain assignment would treat as the prototype). Only
+ * that key needs defineProperty: it is the one accessor plain objects inherit, and defineProperty on every key turns
+ * objects into slow dictionaries.
+ */
 function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 function isPlainRecord(u: unknown): u is Record<string, unknown> {

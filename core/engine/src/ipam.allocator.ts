@@ -204,6 +204,8 @@ interface ConfigRead {
 }
 
 const FROZEN_WAIT_MS = [2, 5, 10, 20, 40, 80, 100];
+/** How many parsed subnet definitions an allocator keeps (more subnets than this: the cache starts over). */
+const PARSED_CONFIG_CACHE = 100_000;
 
 /**
  * Subnet IP address allocator. Stateless: every call reads the store and commits with compare-and-set, so any
@@ -217,6 +219,9 @@ const FROZEN_WAIT_MS = [2, 5, 10, 20, 40, 80, 100];
  */
 export class IpamAllocator {
   private readonly store: StorePort;
+
+  /** Parsed subnet definitions by config key, each valid for the revision it was read at. */
+  private readonly parsed = new Map<string, ConfigRead>();
 
   constructor(options: IpamAllocatorOptions) {
     this.store = options.store;
@@ -555,7 +560,13 @@ export class IpamAllocator {
     throwIfProblems(`subnet ${JSON.stringify(subnet)}`, [idProblem(subnet, 'subnet')]);
     const entry = await this.store.get({ key: this.key(subnet, 'config') });
     if (entry === undefined) throw new NotFoundError(`subnet ${JSON.stringify(subnet)} is not defined (ensureSubnet first)`, { details: { subnet } });
-    return readConfig(subnet, entry);
+    // Revisions never repeat, so (key, revision) names one stored definition: parse it once, not per allocation.
+    const cached = this.parsed.get(entry.key);
+    if (cached !== undefined && cached.entry.revision === entry.revision) return { ...cached, entry };
+    const read = readConfig(subnet, entry);
+    if (this.parsed.size >= PARSED_CONFIG_CACHE) this.parsed.clear();
+    this.parsed.set(entry.key, read);
+    return read;
   }
 
   /** Freezes the subnet (compare-and-set on its config); returns the frozen revision, or undefined if it lost. */
