@@ -22,3 +22,4 @@ export { firewallSamples, firewallFull } from './samples/firewall.samples';
 export { loadBalancerSamples, loadBalancerFull } from './samples/load-balancer.samples';
 export * from './store/store.checks';
 export * from './store/store.suite';
+export * from './quality/quality';

@@ -43,6 +43,10 @@ describe('runtime: netloom conformance run', () => {
     assert.match(md, /\| Device facts \(fabric simulator\) \| vendor netloom, model fake-fabric/);
     for (const port of PORTS) assert.match(md, new RegExp(`^## ${port}$`, 'm'));
     assert.match(md, /^\| `idempotency` .* \| passed \| {2}\|$/m);
+    // The quality tier the adapter's quality.yaml reaches (adapters/fake/quality.yaml claims silver).
+    assert.match(r.stdout, /^quality: tier silver reached \(claims silver\)$/m);
+    assert.match(md, /\| Quality tier reached \| silver \(claims silver\) \|/);
+    assert.match(md, /^\| gold \| `diagnostics-dump` \| todo \| {2}\|$/m);
   });
 
   it('--target live.yaml (or replay) exits 1: not implemented yet', async () => {

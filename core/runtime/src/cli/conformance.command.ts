@@ -13,11 +13,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  assessQuality,
   deviceConformance,
   runChecks,
   type CheckResult,
   type ConformanceReport,
   type DeviceConformanceOptions,
+  type QualityAssessment,
   type SimulatorInstance,
   type SimulatorTarget,
 } from '@netloom/conformance';
@@ -54,6 +56,24 @@ export interface ConformanceRun {
   readonly ports: readonly PortRun[];
   /** The device facts of the first simulated device, when they could be read. */
   readonly facts?: DeviceFacts;
+  /** The adapter's quality.yaml assessed, or why it could not be. */
+  readonly quality: QualityAssessment | { readonly error: string };
+}
+
+/** The package's quality.yaml assessed (never throws: a missing or invalid file is reported, not fatal). */
+export function readQuality(dir: string): QualityAssessment | { readonly error: string } {
+  try {
+    return assessQuality(dir);
+  } catch (e) {
+    return { error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** One line for people: the tier claimed and reached, or the problem. */
+export function qualityLine(q: ConformanceRun['quality']): string {
+  if ('error' in q) return `quality: unknown (${q.error.split('\n').join(' ')})`;
+  const problems = q.problems.length === 0 ? '' : `; ${q.problems.join('; ')}`;
+  return `quality: tier ${q.reached} reached (claims ${q.claimed})${problems}`;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -163,10 +183,12 @@ export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOption
   const total = runs.reduce((n, r) => n + r.report.results.length, 0);
   ctx.out();
   ctx.out(failed === 0 ? `OK: ${plural(total, 'check')} on ${plural(runs.length, 'port')}, none failed` : `FAILED: ${failed} of ${plural(total, 'check')} failed`);
+  const quality = readQuality(loaded.path);
+  ctx.out(qualityLine(quality));
 
   const first = ports[0];
   const facts = opts.markdown !== undefined && first !== undefined ? await readFacts(loaded, first, targets.get(first)!) : undefined;
-  const run: ConformanceRun = { adapter: loaded, target: opts.target, ports: runs, ...(facts === undefined ? {} : { facts }) };
+  const run: ConformanceRun = { adapter: loaded, target: opts.target, ports: runs, quality, ...(facts === undefined ? {} : { facts }) };
   if (opts.junit !== undefined) writeReport(ctx, opts.junit, junitXml(run));
   if (opts.markdown !== undefined) writeReport(ctx, opts.markdown, markdownReport(run));
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
@@ -243,6 +265,7 @@ export function markdownReport(run: ConformanceRun): string {
     `| Target | ${cell(run.target)} |`,
     `| Ports | ${run.ports.map((p) => p.port).join(', ')} |`,
     `| Result | ${failed === 0 ? 'passed' : `${failed} check(s) failed`} |`,
+    `| Quality tier reached | ${'error' in run.quality ? `unknown: ${cell(run.quality.error)}` : `${run.quality.reached} (claims ${run.quality.claimed})`} |`,
   ];
   if (run.facts !== undefined) {
     const f = run.facts;
@@ -253,6 +276,12 @@ export function markdownReport(run: ConformanceRun): string {
     const s = report.summary;
     out.push('', `## ${port}`, '', `${report.suite}: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped.`, '', '| Check | Result | Reason |', '|---|---|---|');
     for (const r of report.results) out.push(`| \`${cell(r.id)}\` ${cell(r.title)} | ${r.status} | ${cell(r.reason ?? '')} |`);
+  }
+  if (!('error' in run.quality)) {
+    const q = run.quality;
+    out.push('', '## Quality scale', '', `Tier reached: **${q.reached}** (claimed: ${q.claimed}).`, '', '| Tier | Rule | Status | Note |', '|---|---|---|---|');
+    for (const v of q.verdicts) out.push(`| ${v.rule.tier} | \`${v.rule.id}\` | ${v.autoFailure === undefined ? v.status : `${v.status}, check failed`} | ${cell(v.autoFailure ?? v.reason ?? '')} |`);
+    if (q.problems.length > 0) out.push('', ...q.problems.map((p) => `- ${cell(p)}`));
   }
   out.push('');
   return out.join('\n');
