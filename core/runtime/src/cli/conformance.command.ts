@@ -151,7 +151,9 @@ export function progressLine(r: CheckResult): string {
 /** Runs `netloom conformance run`; returns the exit code. */
 export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOptions): Promise<number> {
   checkTarget(opts.target);
-  const loaded = await loadAdapter(opts.adapter, { paths: [process.cwd()] });
+  // A directory given without ./ (adapters/acme) is still a path, not a package name.
+  const specifier = !path.isAbsolute(opts.adapter) && !opts.adapter.startsWith('.') && fs.existsSync(path.join(opts.adapter, 'package.json')) ? path.resolve(opts.adapter) : opts.adapter;
+  const loaded = await loadAdapter(specifier, { paths: [process.cwd()] });
   const provided = providedPorts(loaded.definition);
   const ports = CONFORMANCE_DEVICE_PORTS.filter((p) => provided.includes(p));
   if (ports.length === 0) {

@@ -17,6 +17,7 @@ import { displayPath, loadProfile, type LoadedProfile, type ProfileProblem } fro
 import { SecretRegistry } from '../secrets';
 import { adapterInfo, adapterListing, type AdapterInfo } from './format';
 import { EXIT, loadAll, plural, printProblems, printWarnings, processIO, type CliIO, type Ctx } from './context';
+import { adapterNewCommand } from './adapter-new.command';
 import { conformanceRunCommand } from './conformance.command';
 import { applyCommand, demoCommand, driftCommand, planCommand, runCommand, type OutputFormat } from './pipeline.commands';
 
@@ -196,6 +197,18 @@ function buildProgram(ctx: Ctx): Command {
     .option('--watch', 'keep running after the last step (the controller loop)')
     .action(async (opts: { profile?: string; state?: string; watch?: boolean }) => {
       ctx.exitCode = await demoCommand(ctx, opts);
+    });
+
+  const adapterCmd = program.command('adapter').description('work on adapter packages');
+  adapterCmd
+    .command('new')
+    .description('scaffold an adapter package for one device port: builds as generated, and the conformance kit runs on it')
+    .argument('<id>', 'the adapter id: lower-case letters, digits and dashes (huawei-ce)')
+    .requiredOption('--port <port>', 'the device port it provides: fabric, vswitch, firewall or loadBalancer')
+    .option('--vendor <name>', 'the vendor name in its manifest (default: the first word of the id)')
+    .option('--dir <dir>', 'where to write it (default: adapters/<id>); must not exist or be empty')
+    .action((id: string, opts: { port: string; vendor?: string; dir?: string }) => {
+      ctx.exitCode = adapterNewCommand(ctx, { id, ...opts });
     });
 
   const conformance = program.command('conformance').description('check an adapter package against the shared conformance kit');
