@@ -23,3 +23,5 @@ export { loadBalancerSamples, loadBalancerFull } from './samples/load-balancer.s
 export * from './store/store.checks';
 export * from './store/store.suite';
 export * from './quality/quality';
+export * from './kubernetes/kubernetes.suite';
+export { KUBERNETES_CHECKS, KIT_KINDS, type ClusterHarness, type KubernetesCheck, type KubernetesCheckContext } from './kubernetes/kubernetes.checks';

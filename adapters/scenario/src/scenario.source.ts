@@ -40,9 +40,12 @@ import {
   type RecordEventOptions,
 } from '@netloom/ports';
 import { parseLabelSelector } from './label-selector';
-import { NonEmptyString, ScenarioKindCodec, droppedFields, type Scenario, type ScenarioStep } from './scenario.format';
+import { NonEmptyString, ScenarioKindCodec, ScenarioObjectCodec, ScenarioRefCodec, droppedFields, type Scenario, type ScenarioStep } from './scenario.format';
 import { describeRef, isNamespaced, objectKey, refOf, uidFor } from './scenario.ids';
 import { loadScenario, parseScenario } from './scenario.parser';
+
+/** What {@link ScenarioSource.applyNow} takes. */
+const ApplyNowCodec = t.type({ apply: t.readonlyArray(ScenarioObjectCodec), delete: t.readonlyArray(ScenarioRefCodec) });
 
 /** What the scenario source supports: everything the port names, all in memory. */
 export const SCENARIO_CAPABILITIES = { watch: true, statusWrite: true, annotationWrite: true, events: true, leases: true } as const satisfies PortCapabilities<'kubernetes'>;
@@ -340,11 +343,33 @@ export class ScenarioSource implements KubernetesPort {
     const step = this.scenario.steps[this.played];
     if (step === undefined) return undefined;
     const index = this.played++;
+    return this.play(step, index);
+  }
+
+  /**
+   * Applies objects and deletes objects now, outside the timeline, as `kubectl apply` / `kubectl delete` would (the
+   * conformance kit's cluster harness and tests use it). Objects are validated like a scenario step's; the step
+   * position does not move. Watchers have received every event when it returns.
+   * @example source.applyNow({ apply: [{ kind: 'Namespace', metadata: { name: 'shop' } }] })
+   * @throws InputError (an object or reference that is not valid, with its path), DeviceConnectionError after close()
+   */
+  applyNow(change: { readonly apply?: readonly unknown[]; readonly delete?: readonly unknown[] }, name = 'applied now'): StepSummary {
+    this.assertOpen('applyNow');
+    const decoded = decodeOrThrow(ApplyNowCodec, { apply: change.apply ?? [], delete: change.delete ?? [] }, `applyNow (${name})`);
+    return this.play({ name, apply: decoded.apply, delete: decoded.delete, origin: name }, -1);
+  }
+
+  /** Plays one step (`index` -1: out of the timeline, not kept in the history). */
+  private play(step: ScenarioStep, index: number): StepSummary {
     const acc = { added: [] as KubeObjectRef[], modified: [] as KubeObjectRef[], deleted: [] as KubeObjectRef[], unchanged: [] as KubeObjectRef[], warnings: [] as string[] };
     for (const object of step.apply) this.applyObject(object, acc);
     for (const ref of step.delete) this.deleteObject(ref, acc);
     this.drain();
     const summary: StepSummary = deepFreeze({ index, name: step.name, origin: step.origin, ...acc, resourceVersion: String(this.revision) });
+    if (index < 0) {
+      for (const w of acc.warnings) this.logger.warn({ origin: step.origin }, w);
+      return summary;
+    }
     this.summaries.push(summary);
     this.logger.info(
       { step: index + 1, of: this.scenario.steps.length, added: acc.added.length, modified: acc.modified.length, deleted: acc.deleted.length, unchanged: acc.unchanged.length },
