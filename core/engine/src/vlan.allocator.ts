@@ -114,6 +114,31 @@ export class VlanAllocator {
     return e === undefined ? undefined : numberField(e, 'vlan');
   }
 
+  /** The VLANs held on the node, by VLAN. @throws InputError, StoreError */
+  async list(opts: { readonly node: string }): Promise<{ vlan: number; ls: string }[]> {
+    throwIfProblems('list VLANs', [idProblem(opts.node, 'node')]);
+    const prefix = `${storeKey('list VLANs', 'vlan', opts.node, 'id')}/`;
+    const out: { vlan: number; ls: string }[] = [];
+    for (const e of await this.store.list({ prefix })) {
+      const vlan = Number(e.key.slice(prefix.length));
+      if (isVlan(vlan)) out.push({ vlan, ls: stringField(e, 'ls') });
+    }
+    return out.sort((a, b) => a.vlan - b.vlan);
+  }
+
+  /**
+   * Releases every VLAN of a node and forgets its cursor (the node left the cluster). Idempotent.
+   * @throws InputError, ConflictError, StoreError
+   */
+  async forgetNode(opts: { readonly node: string }): Promise<{ released: number }> {
+    let released = 0;
+    for (const h of await this.list(opts)) if ((await this.release({ node: opts.node, ls: h.ls })).released) released++;
+    const cursorKey = storeKey('forget node', 'vlan', opts.node, 'cursor');
+    const cursor = await this.store.get({ key: cursorKey });
+    if (cursor !== undefined) await this.store.commit({ checks: [{ key: cursorKey, revision: cursor.revision }], deletes: [cursorKey] });
+    return { released };
+  }
+
   /** Which LS holds `vlan` on the node, or `undefined`. @throws InputError, StoreError */
   async holder(opts: { readonly node: string; readonly vlan: number }): Promise<string | undefined> {
     throwIfProblems('VLAN holder', [idProblem(opts.node, 'node'), isVlan(opts.vlan) ? undefined : { path: 'vlan', reason: `${JSON.stringify(opts.vlan)} is not a VLAN id` }]);

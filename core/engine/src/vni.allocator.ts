@@ -150,6 +150,16 @@ export class VniAllocator {
     return e === undefined ? undefined : numberField(e, 'vni');
   }
 
+  /** Every VNI held, in both pools, by VNI. @throws StoreError */
+  async list(): Promise<{ vni: number; pool: VniPool; owner: string }[]> {
+    const out: { vni: number; pool: VniPool; owner: string }[] = [];
+    for (const e of await this.store.list({ prefix: 'vni/id/' })) {
+      const vni = Number(e.key.slice('vni/id/'.length));
+      if (isVni(vni)) out.push({ vni, pool: stringField(e, 'pool') === 'l3' ? 'l3' : 'l2', owner: stringField(e, 'owner') });
+    }
+    return out.sort((a, b) => a.vni - b.vni);
+  }
+
   /** Who holds `vni` (either pool), or `undefined`. @throws InputError, StoreError */
   async holder(opts: { readonly vni: number }): Promise<{ pool: VniPool; owner: string } | undefined> {
     if (!isVni(opts.vni)) throw InputError.fromProblems('VNI holder', [{ path: 'vni', reason: `${JSON.stringify(opts.vni)} is not a VNI` }]);

@@ -24,4 +24,5 @@ export {
   vipPoolIpamId,
 } from './intent.names';
 export { parseRateKbps, MAX_RATE_KBPS } from './rate.parse';
-export { carveSubnet, type CarveOptions } from './subnet.carver';
+export { carveSubnet, releaseCarve, type CarveOptions } from './subnet.carver';
+export { collectGarbage, type CollectGarbageOptions, type GarbageReport, type LiveOwners } from './garbage.collector';

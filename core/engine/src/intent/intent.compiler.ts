@@ -58,6 +58,7 @@ import {
 } from '@netloom/domain';
 import { isNetloomError, type KubeEndpointSlice, type KubePod, type KubeService, type StorePort } from '@netloom/ports';
 import { IpamAllocator } from '../ipam.allocator';
+import { collectGarbage, type GarbageReport } from './garbage.collector';
 import { VlanAllocator } from '../vlan.allocator';
 import { VniAllocator } from '../vni.allocator';
 import type { ClusterSnapshot, DesiredState, EngineSettings } from '../pipeline/pipeline.types';
@@ -94,6 +95,11 @@ export interface CompileIntentOptions {
   readonly settings: EngineSettings;
   /** Where allocations live (the allocators and the carver commit here, compare-and-set, before returning). */
   readonly store: StorePort;
+  /**
+   * Release what owners that left the intent still hold (VNIs, VLANs, IPAM definitions, carved blocks; see
+   * `garbage.collector.ts`). Default true. Turn it off only for a compile that does not see the whole cluster.
+   */
+  readonly collectGarbage?: boolean;
 }
 
 const byName = <T extends { readonly name: string }>(a: T, b: T): number => cmp(a.name, b.name);
@@ -445,7 +451,16 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
     problems,
   );
   for (const v of result.failedVpcs) failed.add(v);
-  return { network: result.network, problems: problems.list(), failedVpcs: [...failed].sort(cmp) };
+
+  // 8. Allocations whose owner left the intent (after every allocation of this pass: nothing is reused before the
+  // next one).
+  let garbage: GarbageReport | undefined;
+  if (opts.collectGarbage !== false) {
+    const liveSubnets = new Set<string>(cluster.subnets.map((cr) => cr.metadata.name));
+    for (const vpc of allVpcs) if (!vpcsWithResources.has(vpc)) liveSubnets.add(carvedSubnetName(vpc));
+    garbage = await collectGarbage({ store, ipam, vnis, vlans, live: { vpcs: allVpcs, subnets: liveSubnets, nodes: new Set(cluster.nodes.map((n) => n.metadata.name)) } });
+  }
+  return { network: result.network, problems: problems.list(), failedVpcs: [...failed].sort(cmp), ...(garbage === undefined ? {} : { garbage }) };
 }
 
 /** A pod that should have a network now: on a node, not finished, not being deleted, not on the host network. */

@@ -108,3 +108,36 @@ function firstFree(family: IpFamily, prefix: number, blocks: readonly Cidr[], ta
   }
   return undefined;
 }
+
+/**
+ * Gives up the VPC's carved blocks (the VPC left the cluster): both keys of each family in one commit. Idempotent.
+ * @throws ConflictError (too much contention), StoreError
+ */
+export async function releaseCarve(store: StorePort, vpc: string): Promise<{ released: string[] }> {
+  const released: string[] = [];
+  for (const family of [4, 6] as const) {
+    const key = vpcKey(vpc, family);
+    for (let attempt = 1; ; attempt++) {
+      const mine = await store.get({ key });
+      if (mine === undefined) break;
+      const v = mine.value;
+      const cidr = typeof v === 'object' && v !== null && !Array.isArray(v) && typeof v['cidr'] === 'string' ? v['cidr'] : undefined;
+      const claimKey = cidr === undefined ? undefined : `${blockPrefix(family)}${keySegment(cidr)}`;
+      const found = claimKey === undefined ? undefined : await store.get({ key: claimKey });
+      // A claim that names another VPC is not ours to drop (a damaged store): leave it, drop only our record.
+      const claimVpc = found !== undefined && typeof found.value === 'object' && found.value !== null && !Array.isArray(found.value) ? found.value['vpc'] : undefined;
+      const claim = claimVpc === vpc ? found : undefined;
+      const r = await store.commit({
+        checks: [{ key, revision: mine.revision }, ...(claimKey === undefined || claim === undefined ? [] : [{ key: claimKey, revision: claim.revision }])],
+        deletes: [key, ...(claimKey === undefined || claim === undefined ? [] : [claimKey])],
+        journal: { type: 'intent.carve.release', data: { vpc, cidr: cidr ?? null } },
+      });
+      if (r.ok) {
+        if (cidr !== undefined) released.push(cidr);
+        break;
+      }
+      if (attempt >= MAX_ATTEMPTS) throw contended(`release the carved blocks of VPC ${JSON.stringify(vpc)}`, MAX_ATTEMPTS);
+    }
+  }
+  return { released };
+}

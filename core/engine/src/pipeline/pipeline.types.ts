@@ -11,6 +11,7 @@
  * These types are the seams between the stages: each stage is built and tested on its own against them.
  * @packageDocumentation
  */
+import type { GarbageReport } from '../intent/garbage.collector';
 import type { NetworkState } from '@netloom/domain';
 import type {
   ChangeSet,
@@ -101,6 +102,8 @@ export interface DesiredState {
    * deleted) until they compile again: blast radius.
    */
   readonly failedVpcs: readonly string[];
+  /** What the pass released because its owner left the intent (absent when garbage collection was off). */
+  readonly garbage?: GarbageReport;
 }
 
 /** The desired owned configuration of one device. */

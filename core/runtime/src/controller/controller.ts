@@ -93,6 +93,10 @@ export class Controller {
   async compile(): Promise<CompileResult> {
     const cluster = await snapshotOf(this.source);
     const desired = await compileIntent({ cluster, settings: this.settings, store: this.store });
+    const g = desired.garbage;
+    if (g !== undefined && g.vpcs.length + g.subnets.length + g.nodes.length + g.keptSubnets.length > 0) {
+      this.logger.info({ vpcs: g.vpcs, subnets: g.subnets, nodes: g.nodes, vlans: g.vlans, keptForStickyOwners: g.keptSubnets }, 'released the allocations of owners that left the cluster');
+    }
     const configs = project({ desired, settings: this.settings });
     return { cluster, desired, configs };
   }
