@@ -1,0 +1,85 @@
+/**
+ * `@netloom/adapter-nftables` — the firewall port on Linux nftables: a VFW (a Linux x86 VNF between VPCs) driven
+ * locally (optionally inside a network namespace) or over SSH. netloom owns one table (`inet netloom`); everything
+ * outside it is never read, changed or deleted.
+ *
+ * @example
+ * import { adapter } from '@netloom/adapter-nftables';
+ * const driver = adapter.ports.firewall!({ target: { name: 'vfw1' }, options: { mode: 'local', netns: 'vfw1' }, logger });
+ * const session = await driver.connect();
+ * const tx = await session.apply({ changeSet: await session.plan({ desired }) });
+ * await session.confirm({ transaction: tx });
+ *
+ * @packageDocumentation
+ */
+import { defineAdapter, type CapabilityManifest, type PortFactoryOptions } from '@netloom/ports';
+import { NFTABLES_FIREWALL_CAPABILITIES, NftablesDriver } from './nftables.driver';
+import { NftablesOptionsCodec } from './nftables.options';
+
+export {
+  NFTABLES_FIREWALL_CAPABILITIES,
+  NFT_MEDIUM,
+  NftablesDriver,
+  NftablesSession,
+  defaultRunnerFactory,
+  deviceIdentity,
+  normalizeConfig,
+  readOwnedConfig,
+  type NftRunnerFactory,
+  type NftablesDriverExtras,
+  type ReadOwnedOptions,
+} from './nftables.driver';
+export {
+  DEFAULT_FAMILY,
+  DEFAULT_TABLE,
+  EXECUTABLE_PATH,
+  ExecutablePathCodec,
+  NETNS_NAME,
+  NFT_TABLE_NAME,
+  NetnsNameCodec,
+  NftTableNameCodec,
+  NftablesOptionsCodec,
+  type ExecutablePath,
+  type NetnsName,
+  type NftTableName,
+  type NftablesOptions,
+} from './nftables.options';
+export { DEFAULT_RUN_TIMEOUT_MS, LocalNftRunner, SshNftRunner, shellQuote, type LocalNftRunnerOptions, type NftResult, type NftRunner, type NftSystemInfo, type SshNftRunnerOptions } from './nftables.runner';
+export { checkKnownHosts, hostKeyVerifier, knownHostsName, sha256Fingerprint, type HostKeyVerifier } from './nftables.host-key';
+export { DeviceLock, lockFileFor } from './nftables.lock';
+export { MAX_IFNAME, assertRenderable, renderChangeLines, renderChanges, renderTransition, renderableProblems, type RenderOptions } from './nftables.render';
+export { parseOwnedTable, readListing, observedConfig, ruleFromExpressions, type ObservedChain, type ObservedReport, type ObservedSet, type ObservedTable } from './nftables.parse';
+export * from './nftables.syntax';
+export * from './nftables.model';
+export { nftRunnerTaps, type NftRunnerTap } from './nftables.taps';
+export {
+  FOREIGN_TABLE,
+  conformanceTargets,
+  faultLine,
+  nftablesHarness,
+  nftablesTarget,
+  type NftDeviceHarness,
+  type NftHarnessOptions,
+  type NftSimulatorInstance,
+  type NftSimulatorTarget,
+} from './nftables.conformance';
+
+/** The capability manifest: the firewall port, every capability. */
+export const NFTABLES_SUPPORTS = { firewall: NFTABLES_FIREWALL_CAPABILITIES } as const satisfies CapabilityManifest;
+
+/** The nftables firewall driver for one device (the port factory). */
+export function nftablesFirewall(opts: PortFactoryOptions): NftablesDriver {
+  return new NftablesDriver(opts);
+}
+
+/** The adapter definition (mirrored by `"netloom"` in package.json). */
+export const adapter = defineAdapter({
+  id: 'nftables',
+  vendor: 'netfilter',
+  description: 'Linux nftables as a VFW: one owned table, local (optionally in a network namespace) or over SSH.',
+  models: { modelPatterns: ['^nftables$'] },
+  portApi: '^1.0.0',
+  ports: { firewall: nftablesFirewall },
+  supports: NFTABLES_SUPPORTS,
+  optionsCodec: NftablesOptionsCodec,
+});

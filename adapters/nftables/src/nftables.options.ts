@@ -1,0 +1,80 @@
+/**
+ * Options of the nftables adapter (an inventory entry's `options` in the profile, or
+ * `PortFactoryOptions.options`), validated by {@link NftablesOptionsCodec}: strict, unknown keys are refused.
+ *
+ * @packageDocumentation
+ */
+import * as t from 'io-ts';
+import { describeValue, refined, struct } from '@netloom/ports';
+
+/** Brand of {@link NftTableName}. */
+export interface NftTableNameBrand {
+  readonly NftTableName: unique symbol;
+}
+/** The name of the one table netloom owns: a letter, then up to 31 letters, digits or `_`. */
+export type NftTableName = t.Branded<string, NftTableNameBrand>;
+// NOTE: a table name that is an nft keyword (`fwd`, `meta`, ...) passes this pattern but nft refuses it in a script
+// (nftables 1.0.6): the first apply then fails with CommitError naming it. Object names inside the table are always
+// prefixed (`zone_`, `as_`, `pol_`), so they never collide with a keyword.
+/** The pattern of {@link NftTableName}. */
+export const NFT_TABLE_NAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
+/** io-ts codec for {@link NftTableName}. @example NftTableNameCodec.decode('netloom') */
+export const NftTableNameCodec = refined<string, string, NftTableNameBrand>('NftTableName', t.string, (s) =>
+  NFT_TABLE_NAME.test(s) ? undefined : `${describeValue(s)} is not a table name: use a letter, then up to 31 letters, digits or '_'`,
+);
+
+/** Brand of {@link NetnsName}. */
+export interface NetnsNameBrand {
+  readonly NetnsName: unique symbol;
+}
+/** A network namespace name as `ip netns` knows it: 1-64 of `[A-Za-z0-9._-]`, first alnum. */
+export type NetnsName = t.Branded<string, NetnsNameBrand>;
+/** The pattern of {@link NetnsName}. */
+export const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** io-ts codec for {@link NetnsName}. @example NetnsNameCodec.decode('vfw1') */
+export const NetnsNameCodec = refined<string, string, NetnsNameBrand>('NetnsName', t.string, (s) =>
+  NETNS_NAME.test(s) ? undefined : `${describeValue(s)} is not a network namespace name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+);
+
+/** Brand of {@link ExecutablePath}. */
+export interface ExecutablePathBrand {
+  readonly ExecutablePath: unique symbol;
+}
+/** The `nft` program: a bare name looked up on PATH or an absolute path, without spaces or shell characters. */
+export type ExecutablePath = t.Branded<string, ExecutablePathBrand>;
+/** The pattern of {@link ExecutablePath}. */
+export const EXECUTABLE_PATH = /^(\/[A-Za-z0-9._+-]+)+$|^[A-Za-z0-9._+-]+$/;
+/** io-ts codec for {@link ExecutablePath}. @example ExecutablePathCodec.decode('/usr/sbin/nft') */
+export const ExecutablePathCodec = refined<string, string, ExecutablePathBrand>('ExecutablePath', t.string, (s) =>
+  EXECUTABLE_PATH.test(s) && s.length <= 255 ? undefined : `${describeValue(s)} is not a program path: give a bare name or an absolute path of letters, digits, '.', '_', '+', '-' and '/'`,
+);
+
+/**
+ * - `mode`: `local` runs `nft` on this machine (as a child process, never through a shell); `ssh` runs it on
+ *   `target.address` over SSH (host key verified as `target.hostKey` says; credentials from `target.credentials`).
+ * - `netns`: run `nft` inside this network namespace (`ip netns exec <netns> nft ...`), locally or on the SSH host.
+ * - `nftPath`: the `nft` program (default `nft`, looked up on PATH).
+ * - `table`: the one table netloom owns (default `netloom`).
+ * - `family`: the table's family; only `inet` (IPv4 and IPv6 in one table).
+ *
+ * @example { mode: 'local', netns: 'vfw1' }
+ * @example { mode: 'ssh', table: 'netloom' }
+ */
+export const NftablesOptionsCodec = struct(
+  'NftablesOptions',
+  { mode: t.keyof({ local: null, ssh: null }, '"local" | "ssh"') },
+  {
+    netns: NetnsNameCodec,
+    nftPath: ExecutablePathCodec,
+    table: NftTableNameCodec,
+    family: t.keyof({ inet: null }, '"inet"'),
+  },
+);
+
+/** Options of the nftables adapter. */
+export type NftablesOptions = t.TypeOf<typeof NftablesOptionsCodec>;
+
+/** The default table name. */
+export const DEFAULT_TABLE = 'netloom';
+/** The default (and only) table family. */
+export const DEFAULT_FAMILY = 'inet';

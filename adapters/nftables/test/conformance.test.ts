@@ -1,0 +1,11 @@
+// The shared firewall kit against real nftables, one fresh network namespace per check.
+import { runFirewallConformance } from '@netloom/conformance';
+import { adapter, conformanceTargets } from '@netloom/adapter-nftables';
+import { skipUnlessNft } from './lab';
+
+describe('nftables (real, one network namespace per check)', function () {
+  before(function () {
+    skipUnlessNft(this);
+  });
+  runFirewallConformance({ adapter, target: conformanceTargets.firewall });
+});
