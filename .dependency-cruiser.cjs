@@ -50,10 +50,20 @@ module.exports = {
     },
     {
       name: 'adapters-ship-without-conformance',
-      comment: 'Adapter tests run the shared kit (@netloom/conformance, ARCHITECTURE §9); shipped adapter code never imports it.',
+      comment:
+        'Adapter tests run the shared kit (@netloom/conformance, ARCHITECTURE §9); shipped adapter code never imports it, ' +
+        'except an adapter\'s conformance harness (src/*.conformance.ts: the simulator targets netloom conformance run uses), ' +
+        'which may load the simulators dynamically (ADR 0006).',
       severity: 'error',
-      from: { path: '^adapters/', pathNot: '^adapters/[^/]+/test/' },
+      from: { path: '^adapters/', pathNot: ['^adapters/[^/]+/test/', '^adapters/[^/]+/src/[^/]+[.]conformance[.]ts$'] },
       to: { path: '^conformance/' },
+    },
+    {
+      name: 'conformance-harness-loads-simulators-dynamically',
+      comment: 'An adapter\'s conformance harness imports @netloom/conformance only with a dynamic import(), so the driver loads without it (ADR 0006).',
+      severity: 'error',
+      from: { path: '^adapters/[^/]+/src/[^/]+[.]conformance[.]ts$' },
+      to: { path: '^conformance/', dependencyTypesNot: ['dynamic-import', 'type-only'] },
     },
     {
       name: 'adapters-are-independent',
