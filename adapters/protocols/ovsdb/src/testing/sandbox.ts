@@ -31,6 +31,60 @@ export interface OvsSandboxOptions {
   readonly vtep?: boolean;
   /** Keep the directory (logs, databases) after stop, for debugging. Default false. */
   readonly keepDir?: boolean;
+  /**
+   * How long to wait for another process's sandbox to stop its ovs-vswitchd (only one userspace ovs-vswitchd can run
+   * per network namespace: each creates the `ovs-netdev` tap). Default 120000 ms.
+   */
+  readonly vswitchdWaitMs?: number;
+}
+
+/**
+ * Only one userspace ovs-vswitchd can run per network namespace, so sandboxes with a vswitchd take a host-wide lock:
+ * a directory (mkdir is atomic) holding the owner's PID. A lock whose owner is dead is taken over.
+ */
+const VSWITCHD_LOCK = path.join(os.tmpdir(), 'netloom-ovs-vswitchd.lock');
+let vswitchdLockHeld = false;
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function acquireVswitchdLock(waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      fs.mkdirSync(VSWITCHD_LOCK);
+      fs.writeFileSync(path.join(VSWITCHD_LOCK, 'pid'), String(process.pid));
+      vswitchdLockHeld = true;
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    let owner: number | undefined;
+    try {
+      owner = Number(fs.readFileSync(path.join(VSWITCHD_LOCK, 'pid'), 'utf8'));
+    } catch {
+      owner = undefined; // being written, or being removed: look again
+    }
+    if (owner !== undefined && Number.isInteger(owner) && owner > 0 && owner !== process.pid && !pidAlive(owner)) {
+      fs.rmSync(VSWITCHD_LOCK, { recursive: true, force: true });
+      continue;
+    }
+    if (owner === process.pid) throw new Error('OVS sandbox: this process already runs a sandbox with ovs-vswitchd; stop it first (one userspace ovs-vswitchd per network namespace)');
+    if (Date.now() > deadline) throw new Error(`OVS sandbox: another process (pid ${owner ?? '?'}) runs a sandbox with ovs-vswitchd (lock ${VSWITCHD_LOCK}); only one userspace ovs-vswitchd can run per network namespace`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function releaseVswitchdLock(): void {
+  if (!vswitchdLockHeld) return;
+  vswitchdLockHeld = false;
+  fs.rmSync(VSWITCHD_LOCK, { recursive: true, force: true });
 }
 
 export interface OvsSandbox {
@@ -179,6 +233,7 @@ export async function startOvsSandbox(options: OvsSandboxOptions = {}): Promise<
         }
       } finally {
         await stopDaemon(vswitchd);
+        if (vswitchd !== undefined) releaseVswitchdLock();
         await stopDaemon(server);
         if (!options.keepDir) fs.rmSync(dir, { recursive: true, force: true });
       }
@@ -199,6 +254,7 @@ export async function startOvsSandbox(options: OvsSandboxOptions = {}): Promise<
     (sandbox as { tcpPort: number }).tcpPort = tcpPort;
     await sandbox.vsctl('--no-wait', 'init');
     if (options.vswitchd) {
+      await acquireVswitchdLock(options.vswitchdWaitMs ?? 120_000);
       const swLog = path.join(dir, 'vswitchd.log');
       vswitchd = startDaemon(
         'ovs-vswitchd',
