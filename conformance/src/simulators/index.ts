@@ -104,3 +104,4 @@ export { EventHub, type Listener } from './cli-device/events';
 export { generateHostKey, loadHostKey, fingerprintOfPublicKey, type HostKey } from './cli-device/host-key';
 export { ShellTerminal, type PagerStyle, type TerminalSink } from './cli-device/terminal';
 export * from './arista-eos';
+export * from './f5-bigip';
