@@ -164,6 +164,8 @@ export class CliDevice<S> {
       this.sockets.set(key, socket);
       socket.on('close', () => this.sockets.delete(key));
       socket.on('error', () => undefined);
+      // A device echoes and prompts in small writes; without this each command waits for delayed ACKs (~40 ms).
+      socket.setNoDelay(true);
       ssh.injectSocket(socket);
     });
     const host = this.options.host ?? '127.0.0.1';

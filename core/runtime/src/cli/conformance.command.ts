@@ -163,11 +163,18 @@ export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOption
     );
     return EXIT.FAILED;
   }
-  const targets = simulatorTargets(loaded, await adapterExports(loaded), ports);
+  const exported = await adapterExports(loaded);
+  const targets = simulatorTargets(loaded, exported, ports);
 
   // Build every suite first: invalid options fail before any check runs.
   const suites = ports.map((port) => {
-    const options: DeviceConformanceOptions = { adapter: loaded.definition, target: targets.get(port)! };
+    // A package may ship sample configs that fit its devices (`export const conformanceSamples = { fabric: ... }`).
+    const shippedSamples = isRecord(exported.conformanceSamples) ? exported.conformanceSamples : undefined;
+    const options: DeviceConformanceOptions = {
+      adapter: loaded.definition,
+      target: targets.get(port)!,
+      ...(shippedSamples?.[port] !== undefined ? { samples: shippedSamples[port] as DeviceConformanceOptions['samples'] } : {}),
+    };
     return { port, suite: deviceConformance(port, options) };
   });
 
