@@ -105,3 +105,5 @@ export { generateHostKey, loadHostKey, fingerprintOfPublicKey, type HostKey } fr
 export { ShellTerminal, type PagerStyle, type TerminalSink } from './cli-device/terminal';
 export * from './arista-eos';
 export * from './f5-bigip';
+export * from './kube-apiserver';
+export * from './ruijie-rgos';
