@@ -9,7 +9,7 @@
  * a crash left unfinished.
  * @packageDocumentation
  */
-import { StoreError, type DeviceConfig, type DevicePortKind, type JsonValue, type StorePort, type StorePut } from '@netloom/ports';
+import { LockedError, StoreError, type CommitResult, type DeviceConfig, type DevicePortKind, type JsonValue, type StoreCheck, type StorePort, type StorePut } from '@netloom/ports';
 import type { JournaledDevice } from './reconciler.types';
 
 /** Prefix of the pass records. */
@@ -40,18 +40,75 @@ export const passKey = (id: string): string => `${PASS_PREFIX}${id}`;
 /** The store key of a device's last applied config. */
 export const appliedKey = (device: string): string => `${APPLIED_PREFIX}${device}`;
 
+/** The store key whose revision is the leader's fencing token (see {@link claimLeadership}). */
+export const FENCE_KEY = 'leader/fence';
+
+/**
+ * A fencing token: the revision of {@link FENCE_KEY} when this controller became the leader. Every journal write of a
+ * pass checks it, and a device is written only after its `applying` record is committed, so a deposed leader (whose
+ * successor has claimed the fence since) cannot write to any device.
+ */
+export interface Fence {
+  readonly key: string;
+  readonly revision: number;
+}
+
+/**
+ * Claims leadership in the store after winning the election (the Kubernetes Lease): writes who leads and the lease's
+ * epoch (its transitions count) to {@link FENCE_KEY}, and returns the fence to hand to the reconciler. Refuses to go
+ * back to an older epoch (a late claim of a leader that lost the lease since).
+ * @throws LockedError when a newer epoch is already recorded; StoreError
+ */
+export async function claimLeadership(store: StorePort, opts: { readonly holder: string; readonly epoch: number }): Promise<Fence> {
+  for (let attempt = 1; attempt <= 16; attempt++) {
+    const cur = await store.get({ key: FENCE_KEY });
+    const v = cur?.value as { epoch?: unknown; holder?: unknown } | undefined;
+    const recorded = typeof v?.epoch === 'number' ? v.epoch : -1;
+    if (recorded > opts.epoch) {
+      throw new LockedError(`leadership epoch ${opts.epoch} of ${opts.holder} is stale: ${String(v?.holder)} leads with epoch ${recorded}`, {
+        details: { holder: opts.holder, epoch: opts.epoch, leader: v?.holder ?? null, leaderEpoch: recorded },
+      });
+    }
+    const r = await store.commit({
+      checks: [{ key: FENCE_KEY, revision: cur?.revision ?? 0 }],
+      puts: [{ key: FENCE_KEY, value: { holder: opts.holder, epoch: opts.epoch, at: new Date().toISOString() } }],
+      journal: { type: 'leader.claim', data: { holder: opts.holder, epoch: opts.epoch } },
+    });
+    if (r.ok) return { key: FENCE_KEY, revision: r.revisions[FENCE_KEY] ?? 0 };
+  }
+  throw new StoreError(`could not record the leadership of ${opts.holder}: too much contention on ${FENCE_KEY}`);
+}
+
 /** Writes one pass record; updates are serialised in call order. */
 export class PassJournal {
   readonly #store: StorePort;
   readonly #record: PassRecord;
   readonly #halted: () => unknown;
+  readonly #fence: Fence | undefined;
   #revision = 0;
   #queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(store: StorePort, record: PassRecord, halted: () => unknown) {
+  private constructor(store: StorePort, record: PassRecord, halted: () => unknown, fence: Fence | undefined) {
     this.#store = store;
     this.#record = record;
     this.#halted = halted;
+    this.#fence = fence;
+  }
+
+  /** The fence check to add to a commit (none without a fence). */
+  #fenceChecks(): StoreCheck[] {
+    return this.#fence === undefined ? [] : [{ key: this.#fence.key, revision: this.#fence.revision }];
+  }
+
+  /** LockedError when the commit failed on the fence: another controller leads now. */
+  #fenced(result: CommitResult): LockedError | undefined {
+    if (result.ok || this.#fence === undefined) return undefined;
+    const key = this.#fence.key;
+    return result.failed.some((f) => f.key === key)
+      ? new LockedError(`fenced: another controller has become the leader since this one's leadership (${key} revision ${this.#fence.revision}); no device is written`, {
+          details: { fence: key, revision: this.#fence.revision, failed: result.failed },
+        })
+      : undefined;
   }
 
   /**
@@ -59,15 +116,17 @@ export class PassJournal {
    * must make no further write.
    * @throws StoreError
    */
-  static async begin(store: StorePort, record: PassRecord, halted: () => unknown): Promise<PassJournal> {
-    const j = new PassJournal(store, record, halted);
+  static async begin(store: StorePort, record: PassRecord, halted: () => unknown, fence?: Fence): Promise<PassJournal> {
+    const j = new PassJournal(store, record, halted, fence);
     const key = passKey(record.id);
     const devices = Object.fromEntries(Object.entries(record.devices).map(([d, r]) => [d, { changes: r.changeSet.changes.length, vpcs: [...r.vpcs] }]));
     const result = await store.commit({
-      checks: [{ key, revision: 0 }],
+      checks: [{ key, revision: 0 }, ...j.#fenceChecks()],
       puts: [{ key, value: json(record) }],
       journal: { type: 'reconcile.begin', data: json({ pass: record.id, devices }) },
     });
+    const fenced = j.#fenced(result);
+    if (fenced !== undefined) throw fenced;
     if (!result.ok) throw new StoreError(`reconcile pass record ${key} already exists`, { details: { key } });
     j.#revision = result.revisions[key] ?? 0;
     return j;
@@ -86,13 +145,15 @@ export class PassJournal {
       if (patch.transaction !== undefined) entry.transaction = patch.transaction;
       const key = passKey(this.id);
       const result = await this.#store.commit({
-        checks: [{ key, revision: this.#revision }],
+        checks: [{ key, revision: this.#revision }, ...this.#fenceChecks()],
         puts: [{ key, value: json(this.#record) }, ...extraPuts],
         journal: {
           type: 'reconcile.device',
           data: json({ pass: this.id, device, state: entry.state, ...(entry.transaction === undefined ? {} : { transaction: entry.transaction.id }) }),
         },
       });
+      const fenced = this.#fenced(result);
+      if (fenced !== undefined) throw fenced;
       if (!result.ok) throw new StoreError(`reconcile pass record ${key} was changed by another writer`, { details: { key, failed: result.failed } });
       this.#revision = result.revisions[key] ?? 0;
     });

@@ -58,7 +58,7 @@ import {
 } from '@netloom/ports';
 import type { DesiredConfigs, DeviceDesired, DeviceReport, ReconcileReport, VpcOfObject } from '../pipeline/pipeline.types';
 import { processDeviceLocks } from './device-locks';
-import { PassJournal, appliedKey, passKey, readLastApplied, unfinishedPasses, type LastApplied, type PassRecord } from './journal';
+import { PassJournal, appliedKey, type Fence, passKey, readLastApplied, unfinishedPasses, type LastApplied, type PassRecord } from './journal';
 import {
   DEFAULT_RETRY,
   systemClock,
@@ -165,6 +165,7 @@ export class Reconciler {
   /** Devices `recover()` found holding a transaction netloom cannot name, with the time their confirm window ends. */
   readonly #unresolved = new Map<string, { readonly pass: string; readonly until: number }>();
   #passSeq = 0;
+  #fence: Fence | undefined;
 
   constructor(opts: ReconcilerOptions) {
     this.#drivers = opts.drivers;
@@ -181,6 +182,15 @@ export class Reconciler {
     this.#clock = opts.clock ?? systemClock;
     this.#locks = opts.locks ?? processDeviceLocks;
     this.#faultHook = opts.faultHook;
+    this.#fence = opts.fence;
+  }
+
+  /**
+   * Sets the fencing token for the next passes (after winning an election: `claimLeadership`), or removes it. A pass
+   * under a fence that another controller has claimed since writes to no device.
+   */
+  setFence(fence: Fence | undefined): void {
+    this.#fence = fence;
   }
 
   /** The retry state of a device: consecutive failures and when to try again (epoch ms), if it has failed. */
@@ -398,7 +408,7 @@ export class Reconciler {
     };
     try {
       this.#alive(pass);
-      pass.journal = await PassJournal.begin(this.#store, record, () => pass.crashed);
+      pass.journal = await PassJournal.begin(this.#store, record, () => pass.crashed, this.#fence);
     } catch (e) {
       if (pass.crashed !== undefined) throw pass.crashed;
       // Nothing was written anywhere: report every device, write nothing to devices without an intent record.

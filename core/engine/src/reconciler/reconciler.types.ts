@@ -3,6 +3,7 @@
  * results of `recover()` and `drift()`.
  * @packageDocumentation
  */
+import type { Fence } from './journal';
 import type { ChangeSet, ConfigObject, DeviceConfig, DeviceDriver, DevicePortKind, Logger, StorePort } from '@netloom/ports';
 import type { VpcOfObject } from '../pipeline/pipeline.types';
 
@@ -97,6 +98,12 @@ export interface ReconcilerOptions {
    * process, so two reconcilers over the same devices never write to one device at once.
    */
   readonly locks?: DeviceLockTable;
+  /**
+   * The leader's fencing token (from `claimLeadership` after winning the election). Every journal write checks it and
+   * a device is written only after its `applying` record is committed, so once another controller has claimed
+   * leadership, this one writes to no device (LockedError "fenced"). Absent: a single controller, no fencing.
+   */
+  readonly fence?: Fence;
   /** Crash injection for tests: called at each {@link FaultPoint}; whatever it throws is a crash. */
   readonly faultHook?: (point: FaultPoint) => void | Promise<void>;
 }
