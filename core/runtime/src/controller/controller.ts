@@ -4,6 +4,7 @@
  * confirm, rollback and compensation). The CLI commands `plan`, `apply`, `run`, `drift` and `demo` use it.
  * @packageDocumentation
  */
+import * as os from 'node:os';
 import type { Container } from 'inversify';
 import {
   Reconciler,
@@ -24,6 +25,7 @@ import type { DeviceDrivers } from '../drivers';
 import { engineSettingsFromProfile } from '../engine-settings';
 import type { Profile } from '../profile/profile.codec';
 import { TOKENS } from '../tokens';
+import { LeaderElector } from './leader-elector';
 import { snapshotOf } from './source';
 import { StatusWriter, type WriteBackResult } from './status';
 
@@ -139,20 +141,52 @@ export class Controller {
    * periodically. Resolves when `signal` aborts.
    */
   async run(opts: { signal: AbortSignal; onReport?: (r: ReconcileReport) => void }): Promise<void> {
-    await this.reconciler.recover();
-    const loop = new ReconcileLoop({
-      windowMs: this.profile.controller.batchWindowMs,
-      resyncSec: this.profile.controller.resyncSec,
-      nextRetryAt: () => this.reconciler.nextRetryAt(),
-      pass: async () => {
-        const { report } = await this.pass();
-        opts.onReport?.(report);
-        return report;
-      },
-      logger: this.logger.child({ component: 'loop' }),
-    });
-    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, () => loop.trigger('watch'));
-    loop.start();
+    const election = this.profile.controller.leaderElection;
+    const newLoop = (): ReconcileLoop =>
+      new ReconcileLoop({
+        windowMs: this.profile.controller.batchWindowMs,
+        resyncSec: this.profile.controller.resyncSec,
+        nextRetryAt: () => this.reconciler.nextRetryAt(),
+        pass: async () => {
+          const { report } = await this.pass();
+          opts.onReport?.(report);
+          return report;
+        },
+        logger: this.logger.child({ component: 'loop' }),
+      });
+    let elector: LeaderElector | undefined;
+    // The loop runs only while this replica leads (a new loop for each term).
+    let loop: ReconcileLoop | undefined;
+    const lead = async (): Promise<void> => {
+      await this.reconciler.recover();
+      loop = newLoop();
+      loop.start();
+      loop.trigger('leader');
+    };
+    if (election === undefined) await lead();
+    else {
+      // Only the leader reconciles; its fence (the Lease epoch in the store) guards every device write (ADR 0008).
+      elector = new LeaderElector({
+        kube: this.source,
+        store: this.store,
+        holder: election.identity ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}`,
+        namespace: election.namespace,
+        name: election.name,
+        durationSec: election.durationSec,
+        logger: this.logger.child({ component: 'leader' }),
+        onLead: (fence) => {
+          this.reconciler.setFence(fence);
+          lead().catch((e: unknown) => this.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not start reconciling as the leader'));
+        },
+        onLose: () => {
+          const ending = loop;
+          loop = undefined;
+          void ending?.stop();
+        },
+      });
+      elector.start();
+    }
+    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, () => loop?.trigger('watch'));
     // The loop's timers are unref'd (a library must not hold a process open); the controller is the process's
     // job, so it holds the process open itself until aborted.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -162,6 +196,8 @@ export class Controller {
     });
     clearInterval(keepAlive);
     stopWatch();
-    await loop.stop();
+    await elector?.stop();
+    await loop?.stop();
   }
+
 }

@@ -328,11 +328,22 @@ export type Topology = t.TypeOf<typeof TopologyCodec>;
 const StoreCodec = struct('store', { adapter: packageRef }, { options: anything });
 export type StoreSettings = t.TypeOf<typeof StoreCodec>;
 
-const ControllerCodec = struct('controller', {
-  batchWindowMs: withDefault(intIn(0, 60_000), 300),
-  confirmTimeoutSec: withDefault(intIn(1, 3600), 120),
-  resyncSec: withDefault(intIn(0, 86_400), 600),
-});
+/** Leader election among controller replicas on a Lease (ADR 0008). Absent: one controller, no election. */
+const LeaderElectionCodec = struct(
+  'leaderElection',
+  { namespace: safeName, name: withDefault(safeName, 'netloom-leader'), durationSec: withDefault(intIn(3, 600), 15) },
+  { identity: safeName },
+);
+
+const ControllerCodec = struct(
+  'controller',
+  {
+    batchWindowMs: withDefault(intIn(0, 60_000), 300),
+    confirmTimeoutSec: withDefault(intIn(1, 3600), 120),
+    resyncSec: withDefault(intIn(0, 86_400), 600),
+  },
+  { leaderElection: LeaderElectionCodec },
+);
 export type ControllerSettings = t.TypeOf<typeof ControllerCodec>;
 
 const pluginName = patterned('plugin name', PLUGIN_NAME, 'a plugin name (kebab-case, e.g. "service-lb")');
