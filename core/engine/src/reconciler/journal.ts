@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 import { LockedError, StoreError, type CommitResult, type DeviceConfig, type DevicePortKind, type JsonValue, type StoreCheck, type StorePort, type StorePut } from '@netloom/ports';
-import type { JournaledDevice } from './reconciler.types';
+import type { Fence, JournaledDevice } from './reconciler.types';
 
 /** Prefix of the pass records. */
 export const PASS_PREFIX = 'reconcile/pass/';
@@ -42,16 +42,6 @@ export const appliedKey = (device: string): string => `${APPLIED_PREFIX}${device
 
 /** The store key whose revision is the leader's fencing token (see {@link claimLeadership}). */
 export const FENCE_KEY = 'leader/fence';
-
-/**
- * A fencing token: the revision of {@link FENCE_KEY} when this controller became the leader. Every journal write of a
- * pass checks it, and a device is written only after its `applying` record is committed, so a deposed leader (whose
- * successor has claimed the fence since) cannot write to any device.
- */
-export interface Fence {
-  readonly key: string;
-  readonly revision: number;
-}
 
 /**
  * Claims leadership in the store after winning the election (the Kubernetes Lease): writes who leads and the lease's

@@ -58,7 +58,7 @@ import {
 } from '@netloom/ports';
 import type { DesiredConfigs, DeviceDesired, DeviceReport, ReconcileReport, VpcOfObject } from '../pipeline/pipeline.types';
 import { processDeviceLocks } from './device-locks';
-import { PassJournal, appliedKey, type Fence, passKey, readLastApplied, unfinishedPasses, type LastApplied, type PassRecord } from './journal';
+import { PassJournal, appliedKey, passKey, readLastApplied, unfinishedPasses, type LastApplied, type PassRecord } from './journal';
 import {
   DEFAULT_RETRY,
   systemClock,
@@ -66,6 +66,7 @@ import {
   type DeviceDrift,
   type DeviceLockTable,
   type DriftEntry,
+  type Fence,
   type DriftReport,
   type JournaledDevice,
   type ProgressEvent,

@@ -3,7 +3,6 @@
  * results of `recover()` and `drift()`.
  * @packageDocumentation
  */
-import type { Fence } from './journal';
 import type { ChangeSet, ConfigObject, DeviceConfig, DeviceDriver, DevicePortKind, Logger, StorePort } from '@netloom/ports';
 import type { VpcOfObject } from '../pipeline/pipeline.types';
 
@@ -201,4 +200,14 @@ export interface JournaledDevice {
   readonly vpcs: readonly string[];
   readonly changeSet: ChangeSet;
   transaction?: { readonly id: string; readonly confirmBy?: string };
+}
+
+/**
+ * A fencing token: the revision of `leader/fence` (FENCE_KEY) when this controller became the leader. Every journal write of a
+ * pass checks it, and a device is written only after its `applying` record is committed, so a deposed leader (whose
+ * successor has claimed the fence since) cannot write to any device.
+ */
+export interface Fence {
+  readonly key: string;
+  readonly revision: number;
 }

@@ -4,6 +4,7 @@
  */
 import type { ClusterSnapshot } from '@netloom/engine';
 import { NotSupportedError, type KubeKind, type KubeObjectOf, type KubernetesPort, type Logger } from '@netloom/ports';
+import { adapter as kubernetesAdapter } from '@netloom/adapter-kubernetes';
 import { ScenarioSource, adapter as scenarioAdapter } from '@netloom/adapter-scenario';
 import type { Profile } from '../profile/profile.codec';
 
@@ -31,9 +32,11 @@ export async function openKubernetesSource(profile: Profile, logger: Logger, opt
     if ((opts.play ?? 'all') === 'all' && port instanceof ScenarioSource) port.playAll();
     return port;
   }
-  throw new NotSupportedError(
-    `sources.kubernetes ${'kubeconfig' in src ? '{ kubeconfig }' : '{ inCluster }'} needs the Kubernetes adapter, which this build does not have yet; use { scenario: <file> }`,
-  );
+  // A real cluster: the client-node adapter (informers with a local cache; leases for leader election).
+  const factory = kubernetesAdapter.ports.kubernetes;
+  if (factory === undefined) throw new NotSupportedError('@netloom/adapter-kubernetes does not provide the kubernetes port');
+  const options = 'kubeconfig' in src ? { kubeconfig: src.kubeconfig, ...(src.context === undefined ? {} : { context: src.context }) } : { inCluster: true as const };
+  return factory({ options, logger: logger.child({ source: 'kubernetes' }) });
 }
 
 async function all<K extends KubeKind>(port: KubernetesPort, kind: K): Promise<readonly KubeObjectOf<K>[]> {
