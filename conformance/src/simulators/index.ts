@@ -107,3 +107,4 @@ export * from './arista-eos';
 export * from './f5-bigip';
 export * from './kube-apiserver';
 export * from './ruijie-rgos';
+export * from './ovsdb';
