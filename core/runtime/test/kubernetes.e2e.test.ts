@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { parseScenario } from '@netloom/adapter-scenario';
 import { KubeApiServer } from '@netloom/conformance/simulators';
 import { cleanTmp, cli, example, ROOT, tmpDir, writeProfile } from './helpers';
@@ -14,6 +15,8 @@ describe('runtime end to end on the Kubernetes adapter (test API server)', funct
   let kubeconfig: string;
 
   before(async () => {
+    // The in-process devices are shared by name across the whole test run: start clean, leave clean.
+    fakeDeviceRegistry.reset();
     api = new KubeApiServer({ crdDir: path.join(ROOT, 'deploy', 'crds') });
     await api.start();
     kubeconfig = path.join(tmpDir(), 'kubeconfig.yaml');
@@ -30,6 +33,7 @@ describe('runtime end to end on the Kubernetes adapter (test API server)', funct
     }
   });
   after(async () => {
+    fakeDeviceRegistry.reset();
     await api?.stop();
     cleanTmp();
   });
