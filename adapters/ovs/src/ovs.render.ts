@@ -13,7 +13,7 @@ import { asUuid, namedUuid, op, type NamedUuid, type Operation, type RowInput, t
 import type { FlowMod, FlowStats } from '@netloom/openflow';
 import { stableStringify, type Bridge, type Change, type EndpointPort, type QosLimits, type SecurityGroupRule, type Uplink, type VSwitchConfig } from '@netloom/ports';
 import { desiredFlows, diffFlows, type FlowEntry } from './ovs.flows';
-import { type DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, effectiveFailMode, isOwned, isOwnedAs, type BridgeRow, type QosRow } from './ovs.model';
+import { type DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, effectiveFailMode, isOwned, isOwnedAs, type BridgeRow, type PortRow, type QosRow } from './ovs.model';
 import { controllerTarget, type ResolvedOvsOptions } from './ovs.options';
 
 /** The first OpenFlow port number netloom requests for endpoint ports (also their conntrack zone). */
@@ -301,7 +301,7 @@ export function renderChanges(input: RenderInput): RenderedChanges {
       move(row._uuid, s.bridgeOfPort.get(row._uuid)?.name, u.bridge);
     } else if (row !== undefined) {
       const bridge = s.bridgeOfPort.get(row._uuid);
-      if (bridge !== undefined) main.push(op.mutate('Bridge', whereName(bridge.name), [['ports', 'delete', [asUuid(row._uuid)]]]));
+      if (bridge !== undefined) main.push(...removePort(s, bridge.name, row));
     }
   }
 
@@ -322,7 +322,7 @@ export function renderChanges(input: RenderInput): RenderedChanges {
     if (c.op === 'delete') {
       if (row === undefined) continue;
       const bridge = s.bridgeOfPort.get(row._uuid);
-      if (bridge !== undefined) main.push(op.mutate('Bridge', whereName(bridge.name), [['ports', 'delete', [asUuid(row._uuid)]]]));
+      if (bridge !== undefined) main.push(...removePort(s, bridge.name, row));
       if (ownQos !== undefined) main.push(...qosRows.remove(ownQos));
       continue;
     }
@@ -386,6 +386,19 @@ export function renderChanges(input: RenderInput): RenderedChanges {
     conflicts.push(...d.conflicts.map((x) => `bridge ${bn}: ${x}`));
   }
   return { pre, main, post, ofports, flows, flowBridges, flowAdds, flowDeletes, conflicts };
+}
+
+/**
+ * Takes a port off its bridge and deletes its Port and Interface rows explicitly. Leaving them to OVSDB's garbage
+ * collection is not enough: ovsdb-server checks references before it collects garbage, so a QoS row deleted in the
+ * same transaction would still be referenced by the unreferenced Port ("referential integrity violation").
+ */
+function removePort(s: DeviceState, bridge: string, row: PortRow): Operation[] {
+  return [
+    op.mutate('Bridge', [['name', '==', bridge]], [['ports', 'delete', [asUuid(row._uuid)]]]),
+    op.delete('Port', [['_uuid', '==', asUuid(row._uuid)]]),
+    ...row.interfaces.filter((u) => s.ifaceByUuid.has(u)).map((u) => op.delete('Interface', [['_uuid', '==', asUuid(u)]])),
+  ];
 }
 
 function releaseMutations(s: DeviceState, row: BridgeRow): [string, 'delete', string[] | Uuid[]][] {

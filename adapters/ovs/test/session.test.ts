@@ -56,6 +56,20 @@ describe('ovs session (real Open vSwitch sandbox)', function () {
     device = undefined;
   });
 
+  it('deletes an endpoint port that has inline QoS in one transaction (Port, Interface and QoS rows go together)', async function () {
+    const withQos = config();
+    const ep = (withQos.endpointPort as unknown as Record<string, Record<string, unknown>>)['vp1']!;
+    ep['qos'] = { ingressRateKbps: 10_000, egressRateKbps: 20_000 };
+    await converge(session!, withQos);
+    assert.equal((await session!.observe()).config.endpointPort['vp1'] !== undefined, true);
+    // Deleting the port and its QoS row in one transaction must not trip ovsdb-server's referential integrity check.
+    await converge(session!, { ...withQos, endpointPort: {} } as VSwitchConfig);
+    const after = (await session!.observe()).config;
+    assert.deepEqual(Object.keys(after.endpointPort), []);
+    const again = await session!.plan({ desired: { ...withQos, endpointPort: {} } as VSwitchConfig });
+    assert.deepEqual(again.changes, []);
+  });
+
   it('refuses injection attempts in names and ids with InputError before any write', async function () {
     const bad: [string, Record<string, unknown>][] = [
       ['bridge name with a newline', { bridge: { 'br\nx': { key: 'br\nx', name: 'br\nx' } }, endpointPort: {} }],
