@@ -80,6 +80,13 @@ module.exports = {
       to: { path: '^adapters/', pathNot: '^adapters/protocols/' },
     },
     {
+      name: 'cni-is-a-node-agent',
+      comment: 'The CNI plugin runs on every node: it imports the domain, the ports and shared protocol clients only (ADR 0007).',
+      severity: 'error',
+      from: { path: '^core/cni/src/' },
+      to: { path: OURS, pathNot: '^(core/cni|core/domain|ports|adapters/protocols)/' },
+    },
+    {
       name: 'plugins-depend-on-the-contract',
       comment: 'Plugins turn intent into domain objects: they import domain and ports only.',
       severity: 'error',

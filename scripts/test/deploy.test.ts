@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { parseConfig } from '@netloom/cni';
 import { runCli, type CliIO } from '@netloom/runtime';
 
 // The manifests under deploy/ are what operators apply: every document parses and is a well-formed object, the
@@ -96,6 +97,9 @@ describe('deploy/ manifests', () => {
     const conf = JSON.parse(cm.data['10-netloom.conflist']!) as { cniVersion: string; name: string; plugins: { type: string; bridge: string }[] };
     assert.equal(conf.cniVersion, '1.0.0');
     assert.equal(conf.plugins[0]?.type, 'netloom-cni');
+    // The plugin's own parser accepts the configuration the kubelet will hand it (name and version from the list).
+    const parsed = parseConfig(JSON.stringify({ cniVersion: conf.cniVersion, name: conf.name, ...conf.plugins[0] }));
+    assert.equal(parsed.bridge, 'br-int');
     const ds = find('DaemonSet', 'netloom-cni') as { spec: { template: { spec: { serviceAccountName: string; initContainers: { args: string[] }[] } } } };
     find('ServiceAccount', ds.spec.template.spec.serviceAccountName);
     assert.match(ds.spec.template.spec.initContainers[0]!.args.join(' '), /netloom-cni/);
