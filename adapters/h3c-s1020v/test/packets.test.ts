@@ -13,7 +13,7 @@ import type { ChildProcess } from 'node:child_process';
 import { type OvsSandbox, skipUnlessOvs, startOvsSandbox } from '@netloom/ovsdb/testing';
 import { freePort, h3cS1020vVSwitch, type H3cVSwitchSession } from '@netloom/adapter-h3c-s1020v';
 import { emptyVSwitchConfig, silentLogger, type VSwitchConfig } from '@netloom/ports';
-import { canPing, createPod, deletePod, exitCode, sh, startServer, stopProcess, tcpExchange, type Pod } from './lab';
+import { canPing, createPod, deletePod, exitCode, sh, startServer, stopProcess, tcpExchange, type Pod } from '@netloom/ovs-vswitch/testing';
 
 const id = process.pid;
 const net = id % 200;

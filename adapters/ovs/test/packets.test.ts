@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { type OvsSandbox, skipUnlessOvs, startOvsSandbox } from '@netloom/ovsdb/testing';
 import { freePort, ovsVSwitch, type OvsVSwitchSession } from '@netloom/adapter-ovs';
 import { emptyVSwitchConfig, silentLogger, type VSwitchConfig, type VSwitchConfigInput } from '@netloom/ports';
-import { canPing, createPod, deletePod, sh, startServer, stopProcess, tcpExchange, type Pod } from './lab';
+import { canPing, createPod, deletePod, sh, startServer, stopProcess, tcpExchange, type Pod } from '@netloom/ovs-vswitch/testing';
 
 const id = process.pid;
 const bridge = `nlb${id}`;

@@ -1,6 +1,5 @@
-// Lab helpers for the live tests: pods as network namespaces (LAB.md "A pod is a network namespace"), TCP servers
-// and clients in them, and clean-up by name and by the PIDs we started. (A copy of the ovs adapter's helpers: adapters
-// do not import each other.)
+// Lab helpers for live tests of OVS-compatible vswitch adapters: pods as network namespaces (LAB.md "A pod is a
+// network namespace"), TCP servers and clients in them, and clean-up by name and by the PIDs we started.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
