@@ -20,3 +20,4 @@ export * from './firewall.port';
 export * from './load-balancer.port';
 export * from './kubernetes.port';
 export * from './discovery.port';
+export { parseLabelSelector, type LabelMatcher } from './label-selector';

@@ -24,7 +24,7 @@ export { KindInformer, isNewer, toNetloomError, type BackoffOptions, type Inform
 export { KIND_INFO, apiVersionOfKind, describeObject, isNamespacedKind, resourcePath, type KubeKindInfo } from './kube-kinds';
 export { KubernetesOptionsCodec, type KubernetesOptions } from './kubernetes.options';
 export { KUBERNETES_CAPABILITIES, KubernetesSource, MAX_EVENT_MESSAGE, type KubernetesDiagnostics, type KubernetesSourceOptions } from './kubernetes.source';
-export { parseLabelSelector, type LabelMatcher } from './label-selector';
+export { parseLabelSelector, type LabelMatcher } from '@netloom/ports';
 
 /** Extras for {@link createKubernetesSource} that are not profile options (tests, embedding). */
 export interface KubernetesSourceExtras extends Omit<KubernetesSourceOptions, 'logger' | 'namespace' | 'resyncSec'>, Omit<KubeApiClientOptions, 'logger'> {

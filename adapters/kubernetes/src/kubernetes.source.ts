@@ -8,6 +8,7 @@
 import { hostname } from 'node:os';
 import * as t from 'io-ts';
 import {
+  parseLabelSelector,
   ConflictError,
   DeviceConnectionError,
   DeviceProtocolError,
@@ -44,7 +45,6 @@ import {
 import { statusCodeOf, type KubeApiClient } from './kube-client';
 import { KindInformer, type BackoffOptions, type InformerState } from './kube-informer';
 import { apiVersionOfKind, describeObject, isNamespacedKind, resourcePath, type KIND_INFO } from './kube-kinds';
-import { parseLabelSelector } from './label-selector';
 
 /** What the adapter supports: everything the port names. */
 export const KUBERNETES_CAPABILITIES = { watch: true, statusWrite: true, annotationWrite: true, events: true, leases: true } as const satisfies PortCapabilities<'kubernetes'>;

@@ -17,7 +17,7 @@ import { DEFAULT_STEP_INTERVAL_MS, ScenarioOptionsCodec } from './scenario.optio
 import { loadScenario, scenarioFromValue } from './scenario.parser';
 import { SCENARIO_CAPABILITIES, ScenarioSource } from './scenario.source';
 
-export { parseLabelSelector, type LabelMatcher } from './label-selector';
+export { parseLabelSelector, type LabelMatcher } from '@netloom/ports';
 export {
   NonEmptyString,
   SCENARIO_API_VERSION,

@@ -4,6 +4,7 @@
  */
 import * as t from 'io-ts';
 import {
+  parseLabelSelector,
   ConflictError,
   DeviceConnectionError,
   InputError,
@@ -39,7 +40,6 @@ import {
   type PortCapabilities,
   type RecordEventOptions,
 } from '@netloom/ports';
-import { parseLabelSelector } from './label-selector';
 import { NonEmptyString, ScenarioKindCodec, ScenarioObjectCodec, ScenarioRefCodec, droppedFields, type Scenario, type ScenarioStep } from './scenario.format';
 import { describeRef, isNamespaced, objectKey, refOf, uidFor } from './scenario.ids';
 import { loadScenario, parseScenario } from './scenario.parser';

@@ -1,8 +1,9 @@
 /**
- * Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!canary`) for `list({ labelSelector })`.
+ * Kubernetes label selectors (`app=web,tier!=db,env in (a,b),!canary`) for `list({ labelSelector })`: one
+ * parser for every implementation of the kubernetes port (the scenario source, the client-node adapter's cache).
  * @packageDocumentation
  */
-import { InputError } from '@netloom/ports';
+import { InputError } from './errors';
 
 /** Tests a label map against a parsed selector. */
 export type LabelMatcher = (labels: Readonly<Record<string, string>> | undefined) => boolean;
