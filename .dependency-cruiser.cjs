@@ -36,10 +36,10 @@ module.exports = {
     },
     {
       name: 'engine-tests-may-use-real-stores',
-      comment: 'Engine tests (never shipped) may also run against real adapters (the SQLite store) and the conformance kit, but not a plugin or the runtime.',
+      comment: 'Engine tests (never shipped) may also run against real adapters (the SQLite store), the conformance kit and the intent plugins (the engine has no mapping of its own: ADR 0009), but not the runtime.',
       severity: 'error',
       from: { path: '^core/engine/test/' },
-      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports|adapters|conformance)/' },
+      to: { path: OURS, pathNot: '^(core/engine|core/domain|ports|adapters|conformance|plugins)/' },
     },
     {
       name: 'adapters-depend-on-the-contract',

@@ -17,7 +17,7 @@
  */
 import * as t from 'io-ts';
 import { InputError, type InputProblem } from '@netloom/domain';
-import { CAPABILITY_NAMES, type CapabilityManifest } from './capabilities';
+import { ADDED_CAPABILITIES, CAPABILITY_NAMES, type CapabilityManifest } from './capabilities';
 import { PORT_KINDS, PortKindCodec, type PortFactoryOptions, type PortKind } from './device.port';
 import type { DiscoveryPort } from './discovery.port';
 import type { FabricDriver } from './fabric.port';
@@ -102,7 +102,10 @@ export function checkAdapterDefinition(def: AdapterDefinition): InputProblem[] {
       continue;
     }
     const names: readonly string[] = CAPABILITY_NAMES[p];
+    const added: readonly string[] = ADDED_CAPABILITIES[p];
     for (const n of names) {
+      // A name added by a later minor may be absent (= false): adapters written before it stay valid.
+      if (caps[n] === undefined && added.includes(n)) continue;
       if (typeof caps[n] !== 'boolean') problems.push({ path: `supports.${p}.${n}`, reason: 'must be true or false' });
     }
     for (const n of Object.keys(caps)) {

@@ -22,6 +22,11 @@ export const CAPABILITY_NAMES = {
     'interconnect',
     /** The device reverts by itself unless a commit is confirmed in time (commit trial / commit timer). */
     'confirmedCommit',
+    /**
+     * Flood VTEPs: static remote VTEPs in a segment's flood list (ingress / head-end replication), for host-overlay
+     * nodes in a hybrid overlay. Since port API 1.1.
+     */
+    'floodVtep',
   ],
   vswitch: [
     /** Bridges (br-int). */
@@ -81,8 +86,33 @@ export const CAPABILITY_NAMES = {
 /** The capability names of one port. */
 export type CapabilityName<P extends PortKind> = (typeof CAPABILITY_NAMES)[P][number];
 
-/** Per capability of one port: supported or not. Every name of the port must be present. */
-export type PortCapabilities<P extends PortKind> = { readonly [K in CapabilityName<P>]: boolean };
+/**
+ * Capabilities added by a minor version of port API 1.x. An adapter written before a name existed does not declare
+ * it; a manifest may therefore leave these out, and a missing one counts as not supported (`false`). Every other
+ * name must be declared.
+ *
+ * @example ADDED_CAPABILITIES.fabric // ['floodVtep'] (port API 1.1)
+ */
+export const ADDED_CAPABILITIES = {
+  fabric: ['floodVtep'],
+  vswitch: [],
+  firewall: [],
+  loadBalancer: [],
+  kubernetes: [],
+  store: [],
+  discovery: [],
+} as const satisfies { readonly [P in PortKind]: readonly CapabilityName<P>[] };
+
+/** The capability names of one port a manifest may leave out (see {@link ADDED_CAPABILITIES}). */
+export type AddedCapabilityName<P extends PortKind> = (typeof ADDED_CAPABILITIES)[P][number] & CapabilityName<P>;
+
+/**
+ * Per capability of one port: supported or not. Every name of the port must be present, except those of
+ * {@link ADDED_CAPABILITIES} (absent = not supported).
+ */
+export type PortCapabilities<P extends PortKind> = { readonly [K in Exclude<CapabilityName<P>, AddedCapabilityName<P>>]: boolean } & {
+  readonly [K in AddedCapabilityName<P>]?: boolean;
+};
 
 /** A capability manifest: for each port the adapter provides, its capabilities. */
 export type CapabilityManifest = { readonly [P in PortKind]?: PortCapabilities<P> };

@@ -19,6 +19,7 @@
  */
 import * as t from 'io-ts';
 import { InputError, type InputProblem } from '@netloom/domain';
+import { quoteText } from './errors';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Decoding
@@ -125,10 +126,10 @@ function renderPath(context: t.Context): string {
         out += `[${entry.key}]`;
         break;
       case 'record':
-        out += `[${JSON.stringify(entry.key)}]`;
+        out += `[${quoteText(entry.key)}]`;
         break;
       default:
-        out += IDENTIFIER.test(entry.key) ? (out === '' ? entry.key : `.${entry.key}`) : `[${JSON.stringify(entry.key)}]`;
+        out += IDENTIFIER.test(entry.key) ? (out === '' ? entry.key : `.${entry.key}`) : `[${quoteText(entry.key)}]`;
     }
   }
   return out;
@@ -137,16 +138,14 @@ function renderPath(context: t.Context): string {
 const MAX_VALUE_TEXT = 80;
 
 /**
- * A short, log-safe description of a value for error messages: strings JSON-quoted (so control characters show as
- * `\n`), long texts cut, objects and arrays summarised.
+ * A short, log-safe description of a value for error messages: strings quoted with {@link quoteText} (so control
+ * characters, C1 controls such as NEL, U+2028 / U+2029 and other non-printables show as escapes like `\n` or
+ * `\u2028`, never raw), long texts cut, objects and arrays summarised.
  */
 export function describeValue(u: unknown): string {
   if (u === undefined) return 'nothing';
   if (u === null) return 'null';
-  if (typeof u === 'string') {
-    const s = JSON.stringify(u);
-    return s.length > MAX_VALUE_TEXT ? `${s.slice(0, MAX_VALUE_TEXT - 2)}…"` : s;
-  }
+  if (typeof u === 'string') return quoteText(u, MAX_VALUE_TEXT);
   if (typeof u === 'number' || typeof u === 'boolean' || typeof u === 'bigint') return String(u);
   if (Array.isArray(u)) return `an array of ${u.length}`;
   if (typeof u === 'object') return 'an object';
@@ -561,8 +560,8 @@ export function keyedRecord<A extends { readonly key: string }, O>(
       }
       const a = r.right;
       const derived = deriveKey(a);
-      if (a.key !== derived) errors.push(failureAt(c, [{ key: k }, 'key'], a.key, `is ${JSON.stringify(a.key)} but ${describeKey} gives ${JSON.stringify(derived)}`));
-      else if (k !== a.key) errors.push(failureAt(c, [{ key: k }, 'key'], a.key, `is ${JSON.stringify(a.key)} but the map key is ${JSON.stringify(k)}`));
+      if (a.key !== derived) errors.push(failureAt(c, [{ key: k }, 'key'], a.key, `is ${describeValue(a.key)} but ${describeKey} gives ${describeValue(derived)}`));
+      else if (k !== a.key) errors.push(failureAt(c, [{ key: k }, 'key'], a.key, `is ${describeValue(a.key)} but the map key is ${describeValue(k)}`));
       else setOwn(out, k, a);
     }
     return errors.length > 0 ? t.failures(errors) : t.success(out);
@@ -595,7 +594,7 @@ export type DiscriminatedInputOf<M extends Record<string, t.Mixed>> = { [K in ke
  */
 export function discriminated<M extends Record<string, t.Mixed>>(name: string, tag: string, members: M): t.Type<DiscriminatedOf<M>, DiscriminatedInputOf<M>, unknown> {
   const tags = Object.keys(members);
-  const allowed = tags.map((x) => JSON.stringify(x)).join(' | ');
+  const allowed = tags.map((x) => quoteText(x)).join(' | ');
   const pick = (u: unknown): t.Mixed | undefined => {
     if (!isPlainRecord(u)) return undefined;
     const v = u[tag];

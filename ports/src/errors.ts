@@ -103,3 +103,44 @@ export function redact(text: string, secrets: Iterable<string>): string {
   }
   return out;
 }
+
+/**
+ * Characters a quoted value must never carry raw into a message or log line: every control (C0, DEL, C1 such as NEL
+ * U+0085), format character (bidi overrides, zero-width, BOM), surrogate, private-use or unassigned code point, the
+ * line and paragraph separators U+2028 / U+2029, and every space character other than the ASCII space. A log viewer
+ * or a terminal may treat any of them as a line break, a cursor move or a reordering, which lets a value forge a log
+ * line.
+ */
+const UNSAFE_IN_MESSAGE = /[\p{C}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
+
+/** `\uXXXX` for every UTF-16 unit of `c` (an astral character becomes its escaped surrogate pair, as in JSON). */
+function escapeUnits(c: string): string {
+  let out = '';
+  for (let i = 0; i < c.length; i++) out += `\\u${c.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
+}
+
+/**
+ * Quotes `text` for an error message or a log line: a JSON string literal (so `"`, `\` and C0 controls appear as
+ * `\"`, `\\`, `\n`, `\u0000`), in which every other character a viewer could take for a line break or a control
+ * (DEL, C1, U+2028, U+2029, format characters such as bidi overrides, lone surrogates, non-ASCII spaces) is escaped
+ * as `\uXXXX` too, which `JSON.stringify` alone leaves raw. With `maxLength`, a longer result is cut at a character
+ * boundary (never inside an escape or a surrogate pair) and ends with `…"`; the result is then at most `maxLength`
+ * characters long.
+ *
+ * @example quoteText('bd1\u2028quit') === '"bd1\\u2028quit"'
+ * @example quoteText('x'.repeat(100), 10) === '"xxxxxxx…"'
+ */
+export function quoteText(text: string, maxLength = Number.POSITIVE_INFINITY): string {
+  const escape = (s: string): string => JSON.stringify(s).slice(1, -1).replace(UNSAFE_IN_MESSAGE, escapeUnits);
+  const whole = `"${escape(text)}"`;
+  if (whole.length <= maxLength) return whole;
+  let out = '"';
+  // Code point by code point, so a cut never splits an escape sequence or a surrogate pair.
+  for (const c of text) {
+    const piece = escape(c);
+    if (out.length + piece.length + 2 > maxLength) break;
+    out += piece;
+  }
+  return `${out}…"`;
+}

@@ -10,10 +10,15 @@
  * | `interconnect` | VRB | `name` | route targets and border peers joining a VRF to other fabrics or sites |
  * | `segment` | LS | `String(l2Vni)` | bridge domain / MAC-VRF with an L2 VNI, optionally in a VRF with an anycast gateway |
  * | `binding` | — | `<interface>:<vlan>` | access binding: tagged VLAN on a leaf port (the node's uplink) → segment |
+ * | `floodVtep` | — | `<l2Vni>:<remoteIp>` | a remote VTEP in the segment's flood list (static ingress / head-end replication): BUM traffic of the VNI reaches it, its MACs are learned from the data plane (hybrid overlay: a host-overlay node) |
  *
- * Creates run in {@link FABRIC_KIND_ORDER} (`vrf`, `interconnect`, `segment`, `binding`), deletes in reverse (see
- * `diffConfig`). References between kinds resolve within one config: a segment's `vrf`, an interconnect's `vrf` and
- * a binding's `l2Vni` must name objects of the same config (everything netloom owns on the device).
+ * Creates run in {@link FABRIC_KIND_ORDER} (`vrf`, `interconnect`, `segment`, `floodVtep`, `binding`), deletes in
+ * reverse (see `diffConfig`). References between kinds resolve within one config: a segment's `vrf`, an
+ * interconnect's `vrf`, a binding's and a flood VTEP's `l2Vni` must name objects of the same config (everything
+ * netloom owns on the device).
+ *
+ * `floodVtep` came in port API 1.1: a config without it decodes as if it were empty, so configs written by 1.0
+ * adapters, journals and recordings stay valid; decoded and encoded configs always carry it.
  *
  * Ownership: adapters mark every object they create (a description `netloom:<key>`, a name prefix) and `observe`
  * returns marked objects only. VNIs: an L2 VNI and an L3 VNI never share a number on one device.
@@ -27,6 +32,7 @@
  *   segment: { '10010': { key: '10010', name: 'ls-web', l2Vni: 10010, vrf: 'vpc-shop',
  *                         anycastGateway: { ipv4: ['10.1.0.1/24'], mac: '00:00:5e:00:01:01' } } },
  *   binding: { 'Ethernet1/1:100': { key: 'Ethernet1/1:100', interface: 'Ethernet1/1', vlan: 100, l2Vni: 10010 } },
+ *   floodVtep: { '10010:192.0.2.141': { key: '10010:192.0.2.141', l2Vni: 10010, remoteIp: '192.0.2.141' } },
  * };
  *
  * @packageDocumentation
@@ -39,6 +45,7 @@ import {
   AsnCodec,
   InterfaceNameCodec,
   IpAddressCodec,
+  Ipv4AddressCodec,
   Ipv4InterfaceAddressCodec,
   Ipv6InterfaceAddressCodec,
   MacAddressCodec,
@@ -117,6 +124,25 @@ export type AccessBindingInput = t.OutputOf<typeof AccessBindingCodec>;
 /** The key of a binding: `<interface>:<vlan>`. */
 export const bindingKey = (binding: { readonly interface: string; readonly vlan: number }): string => `${binding.interface}:${binding.vlan}`;
 
+// --- floodVtep (hybrid overlay) -----------------------------------------------------------------------------------
+
+/**
+ * A flood VTEP: the remote VTEP `remoteIp` (IPv4) is in the flood list of the segment with L2 VNI `l2Vni` (a
+ * segment of the same config). The leaf sends the VNI's broadcast, unknown-unicast and multicast traffic to it by
+ * static ingress (head-end) replication and learns the MACs behind it from the data plane. This is how a leaf
+ * reaches a host-overlay node, whose vswitch is its own VTEP but speaks no BGP EVPN (it would advertise an EVPN
+ * type-3 route if it did). Key: `<l2Vni>:<remoteIp>`.
+ *
+ * @example { key: '10010:192.0.2.141', l2Vni: 10010, remoteIp: '192.0.2.141' }
+ */
+export const FloodVtepCodec = struct('FloodVtep', { key: t.string, l2Vni: VniCodec, remoteIp: Ipv4AddressCodec });
+/** A flood VTEP. See {@link FloodVtepCodec}. */
+export type FloodVtep = t.TypeOf<typeof FloodVtepCodec>;
+/** A flood VTEP before validation. */
+export type FloodVtepInput = t.OutputOf<typeof FloodVtepCodec>;
+/** The key of a flood VTEP: `<l2Vni>:<remoteIp>`. */
+export const floodVtepKey = (f: { readonly l2Vni: number; readonly remoteIp: string }): string => `${f.l2Vni}:${f.remoteIp}`;
+
 // --- interconnect (VRB) -------------------------------------------------------------------------------------------
 
 /** A border peer of an interconnect: a BGP neighbour address and its AS. @example { address: '192.0.2.1', remoteAs: 65100 } */
@@ -153,6 +179,7 @@ function fabricReferences(c: {
   readonly segment: Readonly<Record<string, L2Segment>>;
   readonly binding: Readonly<Record<string, AccessBinding>>;
   readonly interconnect: Readonly<Record<string, Interconnect>>;
+  readonly floodVtep?: Readonly<Record<string, FloodVtep>>;
 }): CheckProblem[] {
   const problems: CheckProblem[] = [];
   for (const [k, s] of Object.entries(c.segment)) {
@@ -160,6 +187,9 @@ function fabricReferences(c: {
   }
   for (const [k, b] of Object.entries(c.binding)) {
     if (c.segment[segmentKey(b)] === undefined) problems.push({ path: ['binding', { key: k }, 'l2Vni'], value: b.l2Vni, message: `no segment with l2Vni ${b.l2Vni} in this config` });
+  }
+  for (const [k, f] of Object.entries(c.floodVtep ?? {})) {
+    if (c.segment[segmentKey(f)] === undefined) problems.push({ path: ['floodVtep', { key: k }, 'l2Vni'], value: f.l2Vni, message: `no segment with l2Vni ${f.l2Vni} in this config` });
   }
   for (const [k, i] of Object.entries(c.interconnect)) {
     if (c.vrf[i.vrf] === undefined) problems.push({ path: ['interconnect', { key: k }, 'vrf'], value: i.vrf, message: `no vrf ${JSON.stringify(i.vrf)} in this config` });
@@ -174,31 +204,54 @@ function fabricReferences(c: {
   return problems;
 }
 
+const FabricConfigStruct = withChecks(
+  struct(
+    'FabricConfig',
+    {
+      vrf: keyedRecord('vrf', VrfCodec, vrfKey, 'its name'),
+      interconnect: keyedRecord('interconnect', InterconnectCodec, interconnectKey, 'its name'),
+      segment: keyedRecord('segment', L2SegmentCodec, segmentKey, 'its l2Vni'),
+      binding: keyedRecord('binding', AccessBindingCodec, bindingKey, 'interface:vlan'),
+    },
+    { floodVtep: keyedRecord('floodVtep', FloodVtepCodec, floodVtepKey, 'l2Vni:remoteIp') },
+  ),
+  fabricReferences,
+);
+type FabricConfigShape = t.TypeOf<typeof FabricConfigStruct>;
+
+/** A validated fabric config (what `observe` returns and `plan` takes as `desired`): every kind present. */
+export type FabricConfig = { readonly [K in keyof FabricConfigShape]-?: NonNullable<FabricConfigShape[K]> };
 /**
- * A fabric config: every kind present (possibly empty), each a map key → object with keys derived from the objects,
- * references resolved within the config, unknown fields rejected. Decoding sorts set-valued arrays and compresses
- * IPv6, so decoded configs compare with `configEquals`.
+ * A fabric config before validation: plain strings and numbers; decode it with {@link FabricConfigCodec}.
+ * `floodVtep` may be left out (port API 1.0 configs).
+ */
+export type FabricConfigInput = t.OutputOf<typeof FabricConfigStruct>;
+
+/**
+ * A fabric config: every kind present (possibly empty; a missing `floodVtep` decodes as empty, see the module
+ * documentation), each a map key → object with keys derived from the objects, references resolved within the
+ * config, unknown fields rejected. Decoding sorts set-valued arrays and compresses IPv6, so decoded configs compare
+ * with `configEquals`.
  *
  * @example see the module documentation.
  */
-export const FabricConfigCodec = withChecks(
-  struct('FabricConfig', {
-    vrf: keyedRecord('vrf', VrfCodec, vrfKey, 'its name'),
-    interconnect: keyedRecord('interconnect', InterconnectCodec, interconnectKey, 'its name'),
-    segment: keyedRecord('segment', L2SegmentCodec, segmentKey, 'its l2Vni'),
-    binding: keyedRecord('binding', AccessBindingCodec, bindingKey, 'interface:vlan'),
-  }),
-  fabricReferences,
+export const FabricConfigCodec: t.Type<FabricConfig, FabricConfigInput, unknown> = Object.assign(
+  new t.Type<FabricConfig, FabricConfigInput, unknown>(
+    'FabricConfig',
+    (u): u is FabricConfig => FabricConfigStruct.is(u) && (u as { floodVtep?: unknown }).floodVtep !== undefined,
+    (u, c) => {
+      const r = FabricConfigStruct.validate(u, c);
+      return r._tag === 'Left' ? r : t.success({ ...r.right, floodVtep: r.right.floodVtep ?? {} });
+    },
+    (a) => FabricConfigStruct.encode(a),
+  ),
+  { netloomPathStyle: 'property' as const },
 );
-/** A validated fabric config (what `observe` returns and `plan` takes as `desired`). */
-export type FabricConfig = t.TypeOf<typeof FabricConfigCodec>;
-/** A fabric config before validation: plain strings and numbers; decode it with {@link FabricConfigCodec}. */
-export type FabricConfigInput = t.OutputOf<typeof FabricConfigCodec>;
 /** A fabric object kind. */
 export type FabricKind = keyof FabricConfig & string;
 
 /** The fabric kinds in create order (parents first); deletes run in reverse. */
-export const FABRIC_KIND_ORDER = ['vrf', 'interconnect', 'segment', 'binding'] as const satisfies readonly FabricKind[];
+export const FABRIC_KIND_ORDER = ['vrf', 'interconnect', 'segment', 'floodVtep', 'binding'] as const satisfies readonly FabricKind[];
 
 /** The capability each fabric kind needs. */
 export const FABRIC_KIND_CAPABILITY = {
@@ -206,6 +259,7 @@ export const FABRIC_KIND_CAPABILITY = {
   interconnect: 'interconnect',
   segment: 'l2Segment',
   binding: 'accessBinding',
+  floodVtep: 'floodVtep',
 } as const satisfies { readonly [K in FabricKind]: CapabilityName<'fabric'> };
 
 /** A fabric config with every kind empty. */
@@ -235,3 +289,31 @@ export const fabricVocabulary: DeviceVocabulary<'fabric', FabricConfig, FabricCo
 export type FabricSession = DeviceSession<FabricConfig>;
 /** A fabric port implementation for one leaf (what an adapter's `ports.fabric` factory returns). */
 export type FabricDriver = DeviceDriver<FabricConfig>;
+
+// --- keys by kind (additive: generic tools recompute keys for every kind) -------------------------------------------
+
+/**
+ * How each fabric kind derives its key from an object's identity fields: the functions the config codec checks keys
+ * with. Typed over every kind, so a new kind does not compile without its key function.
+ */
+export const FABRIC_KIND_KEY: { readonly [K in FabricKind]: (object: FabricConfig[K][string]) => string } = {
+  vrf: vrfKey,
+  interconnect: interconnectKey,
+  segment: segmentKey,
+  floodVtep: floodVtepKey,
+  binding: bindingKey,
+};
+
+/**
+ * The key of a fabric object of `kind`, derived from its identity fields as the config codec derives it, or
+ * undefined when `kind` is not a fabric kind. It reads the identity fields only and validates nothing, so it
+ * recomputes the key of an edited object before the object is decoded (a fuzzer, an editor, a migration).
+ *
+ * @example fabricKeyOf('binding', { interface: 'Ethernet1/1', vlan: 100, l2Vni: 10010 }) // 'Ethernet1/1:100'
+ */
+export function fabricKeyOf(kind: string, object: Readonly<Record<string, unknown>>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(FABRIC_KIND_KEY, kind)) return undefined;
+  // The caller vouches for nothing but the kind: the key functions only read the identity fields.
+  const derive = (FABRIC_KIND_KEY as unknown as Readonly<Record<string, (o: Readonly<Record<string, unknown>>) => string>>)[kind];
+  return derive?.(object);
+}

@@ -179,3 +179,29 @@ export const firewallVocabulary: DeviceVocabulary<'firewall', FirewallConfig, Fi
 export type FirewallSession = DeviceSession<FirewallConfig>;
 /** A firewall port implementation for one firewall (what an adapter's `ports.firewall` factory returns). */
 export type FirewallDriver = DeviceDriver<FirewallConfig>;
+
+// --- keys by kind (additive: generic tools recompute keys for every kind) -------------------------------------------
+
+/**
+ * How each firewall kind derives its key from an object's identity fields: the functions the config codec checks keys
+ * with. Typed over every kind, so a new kind does not compile without its key function.
+ */
+export const FIREWALL_KIND_KEY: { readonly [K in FirewallKind]: (object: FirewallConfig[K][string]) => string } = {
+  zone: nameKey,
+  addressSet: nameKey,
+  policy: nameKey,
+};
+
+/**
+ * The key of a firewall object of `kind`, derived from its identity fields as the config codec derives it, or
+ * undefined when `kind` is not a firewall kind. It reads the identity fields only and validates nothing, so it
+ * recomputes the key of an edited object before the object is decoded (a fuzzer, an editor, a migration).
+ *
+ * @example firewallKeyOf('zone', { name: 'vpc-shop' }) // 'vpc-shop'
+ */
+export function firewallKeyOf(kind: string, object: Readonly<Record<string, unknown>>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(FIREWALL_KIND_KEY, kind)) return undefined;
+  // The caller vouches for nothing but the kind: the key functions only read the identity fields.
+  const derive = (FIREWALL_KIND_KEY as unknown as Readonly<Record<string, (o: Readonly<Record<string, unknown>>) => string>>)[kind];
+  return derive?.(object);
+}

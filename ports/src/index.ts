@@ -21,3 +21,4 @@ export * from './load-balancer.port';
 export * from './kubernetes.port';
 export * from './discovery.port';
 export { parseLabelSelector, type LabelMatcher } from './label-selector';
+export * from './intent-plugin.port';

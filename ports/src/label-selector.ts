@@ -3,7 +3,7 @@
  * parser for every implementation of the kubernetes port (the scenario source, the client-node adapter's cache).
  * @packageDocumentation
  */
-import { InputError } from './errors';
+import { InputError, quoteText } from './errors';
 
 /** Tests a label map against a parsed selector. */
 export type LabelMatcher = (labels: Readonly<Record<string, string>> | undefined) => boolean;
@@ -36,11 +36,11 @@ function splitTop(text: string): string[] {
 function parseRequirement(raw: string, problems: string[]): Requirement | undefined {
   const s = raw.trim();
   const bad = (why: string): undefined => {
-    problems.push(`${JSON.stringify(s)}: ${why}`);
+    problems.push(`${quoteText(s)}: ${why}`);
     return undefined;
   };
-  const key = (k: string): string | undefined => (KEY.test(k) ? k : bad(`${JSON.stringify(k)} is not a label key`));
-  const value = (v: string): string | undefined => (VALUE.test(v) ? v : bad(`${JSON.stringify(v)} is not a label value`));
+  const key = (k: string): string | undefined => (KEY.test(k) ? k : bad(`${quoteText(k)} is not a label key`));
+  const value = (v: string): string | undefined => (VALUE.test(v) ? v : bad(`${quoteText(v)} is not a label value`));
   if (s === '') return bad('empty requirement');
   let m = /^!\s*(\S+)$/.exec(s);
   if (m) return key(m[1]!) === undefined ? undefined : { op: 'notExists', key: m[1]! };
@@ -68,7 +68,7 @@ export function parseLabelSelector(text: string): LabelMatcher {
   if (text.trim() === '') return () => true;
   const problems: string[] = [];
   const reqs = splitTop(text).map((r) => parseRequirement(r, problems));
-  if (problems.length > 0) throw InputError.fromProblems(`label selector ${JSON.stringify(text)}`, problems.map((reason) => ({ path: 'labelSelector', reason })));
+  if (problems.length > 0) throw InputError.fromProblems(`label selector ${quoteText(text)}`, problems.map((reason) => ({ path: 'labelSelector', reason })));
   return (labels) =>
     (reqs as Requirement[]).every((r) => {
       const v = labels?.[r.key];

@@ -233,3 +233,31 @@ export const loadBalancerVocabulary: DeviceVocabulary<'loadBalancer', LoadBalanc
 export type LoadBalancerSession = DeviceSession<LoadBalancerConfig>;
 /** A load-balancer port implementation for one device (what an adapter's `ports.loadBalancer` factory returns). */
 export type LoadBalancerDriver = DeviceDriver<LoadBalancerConfig>;
+
+// --- keys by kind (additive: generic tools recompute keys for every kind) -------------------------------------------
+
+/**
+ * How each load-balancer kind derives its key from an object's identity fields: the functions the config codec checks keys
+ * with. Typed over every kind, so a new kind does not compile without its key function.
+ */
+export const LOAD_BALANCER_KIND_KEY: { readonly [K in LoadBalancerKind]: (object: LoadBalancerConfig[K][string]) => string } = {
+  partition: (p) => p.name,
+  monitor: partitionedKey,
+  pool: partitionedKey,
+  member: memberKey,
+  virtualServer: partitionedKey,
+};
+
+/**
+ * The key of a load-balancer object of `kind`, derived from its identity fields as the config codec derives it, or
+ * undefined when `kind` is not a load-balancer kind. It reads the identity fields only and validates nothing, so it
+ * recomputes the key of an edited object before the object is decoded (a fuzzer, an editor, a migration).
+ *
+ * @example loadBalancerKeyOf('pool', { partition: 'vpc-shop', name: 'web' }) // 'vpc-shop/web'
+ */
+export function loadBalancerKeyOf(kind: string, object: Readonly<Record<string, unknown>>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(LOAD_BALANCER_KIND_KEY, kind)) return undefined;
+  // The caller vouches for nothing but the kind: the key functions only read the identity fields.
+  const derive = (LOAD_BALANCER_KIND_KEY as unknown as Readonly<Record<string, (o: Readonly<Record<string, unknown>>) => string>>)[kind];
+  return derive?.(object);
+}

@@ -4,7 +4,7 @@
  * the same inputs with the same messages, and every problem is reported at once (InputError).
  * @packageDocumentation
  */
-import { InputError, type InputProblem } from './errors';
+import { InputError, quoteText, type InputProblem } from './errors';
 import { isStoreKey, type CommitOptions, type JsonValue, type ReadJournalOptions } from './store.port';
 
 const MAX_DEPTH = 64;
@@ -49,7 +49,7 @@ export function storeJsonProblem(value: unknown, root = 'value'): InputProblem |
 function keyReason(key: unknown): string | undefined {
   if (typeof key !== 'string') return 'a key must be a string';
   if (isStoreKey(key)) return undefined;
-  return `${JSON.stringify(key)} is not a store key ('/'-separated segments of letters, digits and . _ : @ -, at most 512 characters)`;
+  return `${quoteText(key)} is not a store key ('/'-separated segments of letters, digits and . _ : @ -, at most 512 characters)`;
 }
 
 /** Throws InputError unless `key` is a valid store key. */
@@ -61,7 +61,7 @@ export function assertStoreKey(key: unknown, what = 'key'): asserts key is strin
 /** Throws InputError unless `prefix` is empty or made of key characters (a trailing `/` is allowed). */
 export function assertStorePrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string' || prefix.length > 512 || !PREFIX.test(prefix)) {
-    throw InputError.fromProblems('store list prefix', [{ path: 'prefix', reason: `${JSON.stringify(prefix)} is not a key prefix (key characters and '/', at most 512 characters)` }]);
+    throw InputError.fromProblems('store list prefix', [{ path: 'prefix', reason: `${typeof prefix === 'string' ? quoteText(prefix, 600) : String(JSON.stringify(prefix))} is not a key prefix (key characters and '/', at most 512 characters)` }]);
   }
 }
 
@@ -111,7 +111,7 @@ export function validateStoreCommit(opts: CommitOptions): ValidStoreCommit {
   if (opts.journal !== undefined) {
     const { type, data } = opts.journal;
     if (typeof type !== 'string' || type.length > 128 || !JOURNAL_TYPE.test(type)) {
-      problems.push({ path: 'journal.type', reason: `${JSON.stringify(type)} is not a dotted journal type (ipam.allocate)` });
+      problems.push({ path: 'journal.type', reason: `${typeof type === 'string' ? quoteText(type, 200) : String(JSON.stringify(type))} is not a dotted journal type (ipam.allocate)` });
     }
     const j = storeJsonProblem(data, 'journal.data');
     if (j !== undefined) problems.push(j);

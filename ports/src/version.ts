@@ -5,5 +5,7 @@
  *
  * Bump rules: a breaking change to any port interface or vocabulary bumps the major; an additive change (a new
  * optional field, a new optional capability) bumps the minor.
+ *
+ * History: 1.0 the first contract; 1.1 the fabric kind `floodVtep` and its capability (hybrid overlay).
  */
-export const PORT_API_VERSION = '1.0.0';
+export const PORT_API_VERSION = '1.1.0';

@@ -303,3 +303,32 @@ export const vswitchVocabulary: DeviceVocabulary<'vswitch', VSwitchConfig, VSwit
 export type VSwitchSession = DeviceSession<VSwitchConfig>;
 /** A vswitch port implementation for one node (what an adapter's `ports.vswitch` factory returns). */
 export type VSwitchDriver = DeviceDriver<VSwitchConfig>;
+
+// --- keys by kind (additive: generic tools recompute keys for every kind) -------------------------------------------
+
+/**
+ * How each vswitch kind derives its key from an object's identity fields: the functions the config codec checks keys
+ * with. Typed over every kind, so a new kind does not compile without its key function.
+ */
+export const VSWITCH_KIND_KEY: { readonly [K in VSwitchKind]: (object: VSwitchConfig[K][string]) => string } = {
+  bridge: nameKey,
+  qos: nameKey,
+  securityGroupRule: securityGroupRuleKey,
+  uplink: nameKey,
+  tunnel: nameKey,
+  endpointPort: nameKey,
+};
+
+/**
+ * The key of a vswitch object of `kind`, derived from its identity fields as the config codec derives it, or
+ * undefined when `kind` is not a vswitch kind. It reads the identity fields only and validates nothing, so it
+ * recomputes the key of an edited object before the object is decoded (a fuzzer, an editor, a migration).
+ *
+ * @example vswitchKeyOf('securityGroupRule', { group: 'sg-web', name: 'allow-http' }) // 'sg-web:allow-http'
+ */
+export function vswitchKeyOf(kind: string, object: Readonly<Record<string, unknown>>): string | undefined {
+  if (!Object.prototype.hasOwnProperty.call(VSWITCH_KIND_KEY, kind)) return undefined;
+  // The caller vouches for nothing but the kind: the key functions only read the identity fields.
+  const derive = (VSWITCH_KIND_KEY as unknown as Readonly<Record<string, (o: Readonly<Record<string, unknown>>) => string>>)[kind];
+  return derive?.(object);
+}

@@ -113,7 +113,7 @@ describe('ports: fabric vocabulary', () => {
   it('derives keys: segment = l2Vni, binding = interface:vlan', () => {
     assert.equal(segmentKey({ l2Vni: 10010 }), '10010');
     assert.equal(bindingKey({ interface: 'Ethernet1/1', vlan: 100 }), 'Ethernet1/1:100');
-    assert.deepEqual(FABRIC_KIND_ORDER, ['vrf', 'interconnect', 'segment', 'binding']);
+    assert.deepEqual(FABRIC_KIND_ORDER, ['vrf', 'interconnect', 'segment', 'floodVtep', 'binding']);
   });
 
   it('rejects a segment key that disagrees with its VNI', () => {

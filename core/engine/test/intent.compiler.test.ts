@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { checkNetwork, type Endpoint } from '@netloom/domain';
-import { compileIntent, IpamAllocator, ipamSubnetId, MemoryStore, parseRateKbps, type DesiredState } from '@netloom/engine';
-import { cluster, lbService, node, ns, peering, pod, settings, slice, subnetCr } from './intent.fixtures';
+import { compileIntent, IpamAllocator, ipamSubnetId, MemoryStore, type DesiredState } from '@netloom/engine';
+import { parseRateKbps } from '@netloom/plugin-kubernetes';
+import { cluster, lbService, node, ns, peering, pod, settings, slice, subnetCr, PLUGINS } from './intent.fixtures';
 
 const ep = (d: DesiredState, id: string): Endpoint => {
   const e = d.network.endpoints?.find((x) => x.id === id);
@@ -14,7 +15,7 @@ const vpcOfNs = (d: DesiredState, namespace: string) => d.network.vpcs?.find((v)
 
 describe('compileIntent: namespaces → VPCs', () => {
   it('maps by label, by policy per-namespace, and always puts the default namespace in VPC default', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({ namespaces: [ns('default', { 'netloom.io/vpc': 'other' }), ns('kube-system'), ns('shop'), ns('shop-api', { 'netloom.io/vpc': 'shop' }), ns('pay')] }),
       settings: settings(),
       store: new MemoryStore(),
@@ -29,13 +30,13 @@ describe('compileIntent: namespaces → VPCs', () => {
   });
 
   it('puts every namespace in VPC default under the default policy', async () => {
-    const d = await compileIntent({ cluster: cluster({ namespaces: [ns('default'), ns('shop'), ns('pay', { 'netloom.io/vpc': 'pay' })] }), settings: settings({ vpcPolicy: 'default' }), store: new MemoryStore() });
+    const d = await compileIntent({ plugins: PLUGINS, cluster: cluster({ namespaces: [ns('default'), ns('shop'), ns('pay', { 'netloom.io/vpc': 'pay' })] }), settings: settings({ vpcPolicy: 'default' }), store: new MemoryStore() });
     assert.equal(vpcOfNs(d, 'shop'), 'default');
     assert.equal(vpcOfNs(d, 'pay'), 'pay');
   });
 
   it('reports an invalid VPC label on the Namespace and compiles the rest', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({ namespaces: [ns('default'), ns('bad', { 'netloom.io/vpc': 'no spaces' }), ns('long', { 'netloom.io/vpc': 'x'.repeat(60) }), ns('ok')], pods: [pod('bad', 'p', 'worker-1'), pod('ok', 'p', 'worker-1')] }),
       settings: settings(),
       store: new MemoryStore(),
@@ -52,21 +53,21 @@ describe('compileIntent: subnets', () => {
   it('carves a default subnet per VPC without Subnet resources: stable across compiles, different per VPC, persisted', async () => {
     const store = new MemoryStore();
     const c = cluster({ namespaces: [ns('default'), ns('shop'), ns('pay')] });
-    const d1 = await compileIntent({ cluster: c, settings: settings(), store });
+    const d1 = await compileIntent({ plugins: PLUGINS, cluster: c, settings: settings(), store });
     const cidr = (d: DesiredState, vpc: string) => d.network.subnets?.find((s) => s.vpc === vpc)?.ipv4?.cidr;
     const blocks = ['default', 'pay', 'shop'].map((v) => cidr(d1, v));
     assert.equal(new Set(blocks).size, 3);
     for (const b of blocks) assert.match(b ?? '', /^10\.244\.\d+\.0\/24$/);
     assert.equal(d1.network.subnets?.find((s) => s.vpc === 'shop')?.default, true);
     // A new VPC appearing first in name order does not move the others' blocks.
-    const d2 = await compileIntent({ cluster: cluster({ namespaces: [ns('default'), ns('aaa'), ns('shop'), ns('pay')] }), settings: settings(), store });
+    const d2 = await compileIntent({ plugins: PLUGINS, cluster: cluster({ namespaces: [ns('default'), ns('aaa'), ns('shop'), ns('pay')] }), settings: settings(), store });
     assert.deepEqual(['default', 'pay', 'shop'].map((v) => cidr(d2, v)), blocks);
     assert.ok(!blocks.includes(cidr(d2, 'aaa')));
     assert.equal((await store.list({ prefix: 'intent/carve/vpc/' })).length, 4);
   });
 
   it('uses Subnet resources instead of carving; overlap within a VPC is a problem on the later one; VPCs may overlap', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         namespaces: [ns('default'), ns('shop'), ns('pay')],
         subnets: [
@@ -91,7 +92,7 @@ describe('compileIntent: subnets', () => {
   });
 
   it('gives every subnet an LS with its own L2 VNI and every VPC one LR with an L3 VNI', async () => {
-    const d = await compileIntent({ cluster: cluster({ namespaces: [ns('default'), ns('shop')], subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true }), subnetCr('db', { cidrs: ['10.1.1.0/24'], vpc: 'shop' })] }), settings: settings(), store: new MemoryStore() });
+    const d = await compileIntent({ plugins: PLUGINS, cluster: cluster({ namespaces: [ns('default'), ns('shop')], subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true }), subnetCr('db', { cidrs: ['10.1.1.0/24'], vpc: 'shop' })] }), settings: settings(), store: new MemoryStore() });
     const lss = d.network.logicalSwitches ?? [];
     assert.deepEqual(lss.map((l) => [l.name, l.vpc]), [['db', 'shop'], ['default_default', 'default'], ['web', 'shop']]);
     for (const l of lss) assert.ok(l.l2Vni >= 10000 && l.l2Vni <= 19999);
@@ -107,7 +108,7 @@ describe('compileIntent: endpoints', () => {
   const base = { namespaces: [ns('default'), ns('shop')], subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true }), subnetCr('db', { cidrs: ['10.1.1.0/24'], vpc: 'shop' })] };
 
   it('allocates requested fixed IPs before dynamic ones, so a pod without one never takes a requested address', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         ...base,
         pods: [pod('shop', 'a-dynamic', 'worker-1'), pod('shop', 'b-fixed', 'worker-1', { annotations: { 'netloom.io/ip-address': '10.1.0.2' } })],
@@ -121,7 +122,7 @@ describe('compileIntent: endpoints', () => {
   });
 
   it('allocates addresses from the subnet, honours fixed IPs and reports a conflicting one without stopping others', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         ...base,
         pods: [
@@ -154,23 +155,23 @@ describe('compileIntent: endpoints', () => {
   it('gives a re-created StatefulSet pod its address back, and frees the address of a deleted ordinary pod', async () => {
     const store = new MemoryStore();
     const s = settings();
-    const d1 = await compileIntent({ cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1'), pod('shop', 'db-0', 'worker-1', { statefulSet: true }), pod('shop', 'web-x', 'worker-1')] }), settings: s, store });
+    const d1 = await compileIntent({ plugins: PLUGINS, cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1'), pod('shop', 'db-0', 'worker-1', { statefulSet: true }), pod('shop', 'web-x', 'worker-1')] }), settings: s, store });
     const stickyIp = ep(d1, 'shop.db-0').ips[0];
     const plainIp = ep(d1, 'shop.web-x').ips[0] as string;
     assert.equal(ep(d1, 'shop.db-0').fixed, true);
     // Both pods are gone; a new pod arrives (would take the next free address).
-    await compileIntent({ cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1')] }), settings: s, store });
+    await compileIntent({ plugins: PLUGINS, cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1')] }), settings: s, store });
     const ipam = new IpamAllocator({ store });
     assert.equal(await ipam.holder({ subnet: ipamSubnetId('web', 4), ip: plainIp }), undefined);
     assert.equal((await ipam.holder({ subnet: ipamSubnetId('web', 4), ip: stickyIp as string }))?.state, 'reserved');
-    const d3 = await compileIntent({ cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1'), pod('shop', 'new-1', 'worker-1'), pod('shop', 'new-2', 'worker-1'), pod('shop', 'db-0', 'worker-2', { statefulSet: true })] }), settings: s, store });
+    const d3 = await compileIntent({ plugins: PLUGINS, cluster: cluster({ ...base, pods: [pod('shop', 'filler', 'worker-1'), pod('shop', 'new-1', 'worker-1'), pod('shop', 'new-2', 'worker-1'), pod('shop', 'db-0', 'worker-2', { statefulSet: true })] }), settings: s, store });
     assert.equal(ep(d3, 'shop.db-0').ips[0], stickyIp);
     assert.notEqual(ep(d3, 'shop.new-1').ips[0], stickyIp);
     assert.notEqual(ep(d3, 'shop.new-2').ips[0], stickyIp);
   });
 
   it('allocates VLANs per node: one LS may have different VLANs on different nodes', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({ ...base, pods: [pod('shop', 'a-w1-web', 'worker-1'), pod('shop', 'b-w1-db', 'worker-1', { annotations: { 'netloom.io/subnet': 'db' } }), pod('shop', 'c-w1-web2', 'worker-1'), pod('shop', 'd-w2-db', 'worker-2', { annotations: { 'netloom.io/subnet': 'db' } })] }),
       settings: settings(),
       store: new MemoryStore(),
@@ -186,7 +187,7 @@ describe('compileIntent: endpoints', () => {
   });
 
   it('gives endpoints on host-overlay nodes the L2 VNI as tunnel key instead of a VLAN', async () => {
-    const d = await compileIntent({ cluster: cluster({ ...base, pods: [pod('shop', 'e', 'edge-1')] }), settings: settings(), store: new MemoryStore() });
+    const d = await compileIntent({ plugins: PLUGINS, cluster: cluster({ ...base, pods: [pod('shop', 'e', 'edge-1')] }), settings: settings(), store: new MemoryStore() });
     const ls = d.network.logicalSwitches?.find((l) => l.name === 'web');
     assert.equal(ep(d, 'shop.e').tunnelKey, ls?.l2Vni);
     assert.equal(ep(d, 'shop.e').vlan, undefined);
@@ -194,7 +195,7 @@ describe('compileIntent: endpoints', () => {
   });
 
   it('turns rate annotations into a QoS policy; a bad one is a problem and the pod keeps its network without QoS', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({ ...base, pods: [pod('shop', 'q', 'worker-1', { annotations: { 'netloom.io/ingress-rate': '100M', 'netloom.io/egress-rate': '1G' } }), pod('shop', 'bad', 'worker-1', { annotations: { 'netloom.io/egress-rate': 'fast' } })] }),
       settings: settings(),
       store: new MemoryStore(),
@@ -217,7 +218,7 @@ describe('compileIntent: endpoints', () => {
   });
 
   it('skips pods without a node, finished, being deleted or on the host network; a node missing from the topology is a problem', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         ...base,
         nodes: [node('worker-1'), node('stray'), node('edge-1', '192.0.2.41')],
@@ -241,7 +242,7 @@ describe('compileIntent: endpoints', () => {
   });
 
   it('accepts a node absent from the topology when the profile overlay is host (VTEP = InternalIP)', async () => {
-    const d = await compileIntent({ cluster: cluster({ ...base, nodes: [node('stray', '192.0.2.99')], pods: [pod('shop', 'p', 'stray')] }), settings: settings({ overlay: 'host', topology: { nodes: [] } }), store: new MemoryStore() });
+    const d = await compileIntent({ plugins: PLUGINS, cluster: cluster({ ...base, nodes: [node('stray', '192.0.2.99')], pods: [pod('shop', 'p', 'stray')] }), settings: settings({ overlay: 'host', topology: { nodes: [] } }), store: new MemoryStore() });
     assert.deepEqual(d.network.nodes, [{ name: 'stray', overlay: 'host', vtepIp: '192.0.2.99' }]);
     assert.ok(ep(d, 'shop.p').tunnelKey !== undefined);
   });
@@ -249,7 +250,7 @@ describe('compileIntent: endpoints', () => {
 
 describe('compileIntent: VFW', () => {
   it('has a zone per VPC, allows exactly a peering’s traffic both ways, and DNS from every VPC to kube-system’s VPC', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({ namespaces: [ns('default'), ns('kube-system'), ns('shop'), ns('pay')], peerings: [peering('shop-pay', ['shop', 'pay'], [{ protocol: 'tcp', ports: [443, '8000-8080'] }])] }),
       settings: settings(),
       store: new MemoryStore(),
@@ -275,13 +276,13 @@ describe('compileIntent: VFW', () => {
   it('keeps the priorities of existing policies when a peering is added', async () => {
     const store = new MemoryStore();
     const c = (peerings: ReturnType<typeof peering>[]) => cluster({ namespaces: [ns('default'), ns('kube-system'), ns('shop'), ns('pay')], peerings });
-    const before = await compileIntent({ cluster: c([]), settings: settings(), store });
-    const after = await compileIntent({ cluster: c([peering('shop-pay', ['shop', 'pay'], [{ protocol: 'any' }])]), settings: settings(), store });
+    const before = await compileIntent({ plugins: PLUGINS, cluster: c([]), settings: settings(), store });
+    const after = await compileIntent({ plugins: PLUGINS, cluster: c([peering('shop-pay', ['shop', 'pay'], [{ protocol: 'any' }])]), settings: settings(), store });
     for (const p of before.network.vfws?.[0]?.policies ?? []) assert.equal(after.network.vfws?.[0]?.policies.find((x) => x.name === p.name)?.priority, p.priority);
   });
 
   it('reports a peering of unknown VPCs, a bad match and a second peering of one pair', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         namespaces: [ns('default'), ns('shop'), ns('pay')],
         peerings: [peering('a-ghost', ['shop', 'ghost'], [{ protocol: 'any' }]), peering('b-bad', ['shop', 'pay'], [{ protocol: 'gre' }]), peering('c-ok', ['shop', 'pay'], [{ protocol: 'icmp' }]), peering('d-dup', ['pay', 'shop'], [{ protocol: 'any' }])],
@@ -302,21 +303,21 @@ describe('compileIntent: VLB', () => {
   it('takes the VIP from spec.loadBalancerIP or the pool (persisted), and reports an IP outside every pool', async () => {
     const store = new MemoryStore();
     const svcs = [lbService('shop', 'fixed', [{ port: 443 }], '198.51.100.50'), lbService('shop', 'pooled', [{ port: 80 }]), lbService('shop', 'outside', [{ port: 80 }], '203.0.113.5')];
-    const d = await compileIntent({ cluster: c(svcs), settings: settings(), store });
+    const d = await compileIntent({ plugins: PLUGINS, cluster: c(svcs), settings: settings(), store });
     const vs = d.network.vlbs?.[0]?.virtualServers ?? [];
     assert.equal(d.network.vlbs?.[0]?.vpc, 'shop');
     assert.equal(vs.find((v) => v.name === 'shop.fixed.tcp-443')?.vip, '198.51.100.50');
     assert.equal(vs.find((v) => v.name === 'shop.pooled.tcp-80')?.vip, '198.51.100.10');
     assert.equal(problemsOf(d, 'Service', 'outside')[0]?.code, 'INPUT.INVALID');
-    const again = await compileIntent({ cluster: c([lbService('shop', 'first', [{ port: 80 }]), ...svcs]), settings: settings(), store });
+    const again = await compileIntent({ plugins: PLUGINS, cluster: c([lbService('shop', 'first', [{ port: 80 }]), ...svcs]), settings: settings(), store });
     assert.equal(again.network.vlbs?.[0]?.virtualServers.find((v) => v.name === 'shop.pooled.tcp-80')?.vip, '198.51.100.10');
     // Deleting the Service frees its VIP.
-    await compileIntent({ cluster: c([]), settings: settings(), store });
+    await compileIntent({ plugins: PLUGINS, cluster: c([]), settings: settings(), store });
     assert.equal(await new IpamAllocator({ store }).holder({ subnet: 'vip.public', ip: '198.51.100.10' }), undefined);
   });
 
   it('makes ready endpoints enabled members, terminating ones draining, and leaves not-ready ones out', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: c(
         [lbService('shop', 'web', [{ port: 443, targetPort: 'https', name: 'https' }, { port: 53, protocol: 'UDP', targetPort: 5353, name: 'dns' }])],
         [
@@ -341,7 +342,7 @@ describe('compileIntent: VLB', () => {
 
 describe('compileIntent: validation and determinism', () => {
   it('fails a VPC whose objects break a network invariant: its objects leave the network, the others stay', async () => {
-    const d = await compileIntent({
+    const d = await compileIntent({ plugins: PLUGINS,
       cluster: cluster({
         namespaces: [ns('default'), ns('shop'), ns('pay')],
         subnets: [subnetCr('steal', { cidrs: ['10.5.0.0/24'], vpc: 'shop', namespaces: ['pay'] })],
@@ -369,9 +370,9 @@ describe('compileIntent: validation and determinism', () => {
       peerings: [peering('sp', ['shop', 'pay'], [{ protocol: 'tcp', ports: [443] }])],
     });
     const store = new MemoryStore();
-    const d1 = await compileIntent({ cluster: c, settings: settings(), store });
-    const d2 = await compileIntent({ cluster: c, settings: settings(), store });
-    const d3 = await compileIntent({ cluster: { ...c, pods: [...c.pods].reverse(), namespaces: [...c.namespaces].reverse() }, settings: settings(), store: new MemoryStore() });
+    const d1 = await compileIntent({ plugins: PLUGINS, cluster: c, settings: settings(), store });
+    const d2 = await compileIntent({ plugins: PLUGINS, cluster: c, settings: settings(), store });
+    const d3 = await compileIntent({ plugins: PLUGINS, cluster: { ...c, pods: [...c.pods].reverse(), namespaces: [...c.namespaces].reverse() }, settings: settings(), store: new MemoryStore() });
     assert.deepEqual(d1.problems, []);
     assert.deepEqual(d2, d1);
     assert.deepEqual(d3, d1);
@@ -386,7 +387,7 @@ describe('compileIntent: validation and determinism', () => {
         const store = new MemoryStore();
         for (const round of rounds) {
           const pods = round.map((p) => pod(p.ns, `p-${p.n}`, p.node, { statefulSet: p.sticky, ...(p.fixed === undefined ? {} : { annotations: { 'netloom.io/ip-address': `10.7.0.${p.fixed}` } }) }));
-          const d = await compileIntent({
+          const d = await compileIntent({ plugins: PLUGINS,
             cluster: cluster({ namespaces: [ns('default'), ns('shop'), ns('pay', { 'netloom.io/vpc': 'shop' })], subnets: [subnetCr('s', { cidrs: ['10.7.0.0/27'], vpc: 'shop', default: true })], pods }),
             settings: settings(),
             store,

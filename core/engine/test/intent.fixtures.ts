@@ -1,9 +1,15 @@
 /**
- * Builders for the intent-compiler and projection tests: small Kubernetes objects, a cluster snapshot and engine
+ * Builders for the intent-compiler and projection tests (which compile with the real plugins, {@link PLUGINS}): small Kubernetes objects, a cluster snapshot and engine
  * settings with a lab-like topology (two leaves, three network-overlay workers, two host-overlay edge nodes).
  */
 import type { ClusterSnapshot, EngineSettings, TopologyNodeSettings } from '@netloom/engine';
-import type { KubeEndpointSlice, KubeNamespace, KubeNode, KubePod, KubeService, KubeSubnet, KubeVpcPeering } from '@netloom/ports';
+import type { IntentPlugin, KubeEndpointSlice, KubeNamespace, KubeNode, KubePod, KubeService, KubeSubnet, KubeVpcPeering } from '@netloom/ports';
+import { plugin as kubernetes } from '@netloom/plugin-kubernetes';
+import { plugin as serviceLb } from '@netloom/plugin-service-lb';
+import { plugin as vpcPeering } from '@netloom/plugin-vpc-peering';
+
+/** The three built-in intent plugins, as the runtime passes them when the profile enables all of them. */
+export const PLUGINS: readonly IntentPlugin[] = [kubernetes, serviceLb, vpcPeering];
 
 let uid = 0;
 const meta = (name: string, extra: Record<string, unknown> = {}): KubePod['metadata'] => ({ name, uid: `uid-${++uid}`, resourceVersion: '1', ...extra }) as KubePod['metadata'];

@@ -12,7 +12,7 @@ import {
   type LoadBalancerConfigInput,
   type VSwitchConfigInput,
 } from '@netloom/ports';
-import { cluster, lbService, ns, peering, pod, settings, slice, subnetCr } from './intent.fixtures';
+import { cluster, lbService, ns, peering, pod, settings, slice, subnetCr, PLUGINS } from './intent.fixtures';
 
 const scenario = () =>
   cluster({
@@ -33,7 +33,7 @@ const scenario = () =>
   });
 
 async function compiled(): Promise<{ desired: DesiredState; configs: DesiredConfigs }> {
-  const desired = await compileIntent({ cluster: scenario(), settings: settings(), store: new MemoryStore() });
+  const desired = await compileIntent({ plugins: PLUGINS, cluster: scenario(), settings: settings(), store: new MemoryStore() });
   assert.deepEqual(desired.problems, []);
   return { desired, configs: project({ desired, settings: settings() }) };
 }
@@ -197,7 +197,7 @@ describe('project', () => {
 
   it('gives devices with nothing desired an empty config (so stale owned objects are removed)', () => {
     const empty = project({ desired: { network: {}, problems: [], failedVpcs: [] }, settings: settings() });
-    assert.deepEqual(empty.devices.get('leaf1')?.config, { vrf: {}, interconnect: {}, segment: {}, binding: {} });
+    assert.deepEqual(empty.devices.get('leaf1')?.config, { vrf: {}, interconnect: {}, segment: {}, floodVtep: {}, binding: {} });
     assert.deepEqual(empty.devices.get('fw1')?.config, { zone: {}, addressSet: {}, policy: {} });
     assert.deepEqual(Object.keys(empty.devices.get('vs-worker-1')?.config.bridge ?? {}), ['br-int']);
   });

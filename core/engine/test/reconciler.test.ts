@@ -96,7 +96,7 @@ describe('Reconciler', () => {
     assert.equal(calls(names(FOUR), 'apply'), 0);
     assert.equal(writes(names(FOUR)), 0);
     assert.deepEqual(await store.readJournal(), []);
-    assert.deepEqual(ownedKeys('leaf1'), { vrf: [], interconnect: [], segment: [], binding: [] });
+    assert.deepEqual(ownedKeys('leaf1'), { vrf: [], interconnect: [], segment: [], floodVtep: [], binding: [] });
   });
 
   it('never touches foreign objects', async () => {
@@ -110,7 +110,7 @@ describe('Reconciler', () => {
     // Desired without VPC a: the owned objects go, the foreign one stays.
     const report2 = await r.reconcile(desiredFor([spec], [], () => []));
     assert.equal(report2.devices[0]!.outcome, 'applied');
-    assert.deepEqual(ownedKeys('leaf1'), { vrf: [], interconnect: [], segment: [], binding: [] });
+    assert.deepEqual(ownedKeys('leaf1'), { vrf: [], interconnect: [], segment: [], floodVtep: [], binding: [] });
     assert.deepEqual(device('leaf1').foreign(), { segment: { '40010': foreign } });
   });
 

@@ -1,17 +1,46 @@
 /**
- * Maps the deployment profile to the settings the engine needs ({@link EngineSettings}): the engine never sees
- * the profile itself (nor credentials, adapters or paths).
+ * Maps the deployment profile to what the engine needs: the settings ({@link EngineSettings}) and the enabled intent
+ * plugins. The engine never sees the profile itself (nor credentials, adapters or paths).
  * @packageDocumentation
  */
 import type { EngineSettings } from '@netloom/engine';
-import type { Profile } from './profile/profile.codec';
+import { InputError, type InputProblem, type IntentPlugin, type Logger } from '@netloom/ports';
+import { plugin as kubernetesPlugin } from '@netloom/plugin-kubernetes';
+import { plugin as serviceLbPlugin } from '@netloom/plugin-service-lb';
+import { plugin as vpcPeeringPlugin } from '@netloom/plugin-vpc-peering';
+import { KNOWN_PLUGINS, type Profile } from './profile/profile.codec';
+
+/** The intent plugins this build ships, by id (the profile's `plugins` list selects among them). */
+export const BUILT_IN_PLUGINS: ReadonlyMap<string, IntentPlugin> = new Map([kubernetesPlugin, serviceLbPlugin, vpcPeeringPlugin].map((p) => [p.id, p]));
+
+/**
+ * The intent plugins the profile enables, in the profile's order (the engine orders them by dependency). A name of
+ * ARCHITECTURE §3 that this build does not ship yet (`security-groups`, `qos`, `lldp-discovery`) is skipped with a
+ * warning (pod QoS annotations are the kubernetes plugin's already); any other name is an error.
+ * @throws InputError naming the path of each unknown plugin (`plugins[2]`)
+ * @example intentPluginsFromProfile(profile, logger).map((p) => p.id) // ['kubernetes', 'service-lb', 'vpc-peering']
+ */
+export function intentPluginsFromProfile(profile: Pick<Profile, 'plugins'>, logger?: Logger): IntentPlugin[] {
+  const out: IntentPlugin[] = [];
+  const problems: InputProblem[] = [];
+  const planned: string[] = [];
+  profile.plugins.forEach((name, i) => {
+    const plugin = BUILT_IN_PLUGINS.get(name);
+    if (plugin !== undefined) out.push(plugin);
+    else if ((KNOWN_PLUGINS as readonly string[]).includes(name)) planned.push(name);
+    else problems.push({ path: `plugins[${i}]`, reason: `${JSON.stringify(name)} is not an intent plugin of this build (available: ${[...BUILT_IN_PLUGINS.keys()].join(', ')})` });
+  });
+  if (problems.length > 0) throw InputError.fromProblems('profile', problems);
+  if (planned.length > 0) logger?.warn({ plugins: planned }, 'these plugins are not part of this build yet and are skipped');
+  return out;
+}
 
 /** The engine's view of a profile. Discovery devices are not driven by the engine and are left out. */
 export function engineSettingsFromProfile(profile: Profile): EngineSettings {
   const plan = profile.addressPlan;
   const devices: EngineSettings['devices'][number][] = [];
   for (const d of profile.inventory.devices) {
-    if (d.role !== 'discovery') devices.push({ name: d.name, role: d.role });
+    if (d.role !== 'discovery') devices.push({ name: d.name, role: d.role, ...(d.role === 'leaf' && d.vtepIp !== undefined ? { vtepIp: d.vtepIp } : {}) });
   }
   return {
     vpcPolicy: profile.vpcPolicy,

@@ -13,7 +13,7 @@ import {
   loadProfileAdapters,
   openKubernetesSource,
 } from '@netloom/runtime';
-import { cleanTmp, writeProfile } from './helpers';
+import { cleanTmp, onFakeDevices, writeProfile } from './helpers';
 
 const DEVICES = ['leaf1', 'leaf2', 'node-1-vs', 'node-2-vs', 'fw1', 'lb1'];
 const writes = (): number => DEVICES.reduce((n, d) => n + (fakeDeviceRegistry.get(d)?.writes ?? 0), 0);
@@ -23,7 +23,7 @@ const writes = (): number => DEVICES.reduce((n, d) => n + (fakeDeviceRegistry.ge
  * reopens an existing copy (same store file: a restart).
  */
 async function open(scenario?: string, existing?: string): Promise<{ controller: Controller; source: ScenarioSource; file: string; close: () => Promise<void> }> {
-  const file = existing ?? writeProfile({ example: 'embedded.yaml' });
+  const file = existing ?? writeProfile({ example: 'embedded.yaml' }, onFakeDevices());
   if (scenario !== undefined) fs.writeFileSync(path.join(path.dirname(file), 'scenario.yaml'), scenario);
   const loaded = loadProfile(file);
   const container = createContainer({ loaded, adapters: await loadProfileAdapters(loaded), logger: silentLogger });
@@ -77,7 +77,7 @@ describe('runtime: controller (compile → reconcile → write back)', () => {
       const second = await controller.apply();
       assert.ok(second.report.devices.every((d) => d.outcome === 'unchanged'));
       assert.equal(writes(), afterApply, 'no device write on the second apply');
-      assert.deepEqual(second.writeBack, { annotated: 0, events: 0, failed: 0 });
+      assert.deepEqual(second.writeBack, { annotated: 0, statuses: 0, events: 0, failed: 0 });
       // Every pod with an endpoint carries its allocation.
       for (const ep of applied.compiled.desired.network.endpoints ?? []) {
         const ann = source.annotationsOf({ kind: 'Pod', namespace: ep.owner!.namespace!, name: ep.owner!.name });

@@ -1,28 +1,11 @@
 /**
- * The intent compiler: cluster state + settings → desired domain state (ARCHITECTURE §4, §6).
+ * The intent compiler: cluster state + settings + intent plugins → desired domain state (ARCHITECTURE §4, §6; ADR
+ * 0009). The Kubernetes mapping lives in the plugins (`@netloom/plugin-*`); the engine orders and runs them,
+ * validates, assembles and collects garbage.
  * @packageDocumentation
  */
-export { compileIntent, type CompileIntentOptions } from './intent.compiler';
-export {
-  ANNOTATION_EGRESS_RATE,
-  ANNOTATION_INGRESS_RATE,
-  ANNOTATION_IP_ADDRESS,
-  ANNOTATION_SUBNET,
-  DEFAULT_VPC,
-  LABEL_SERVICE_NAME,
-  LABEL_VPC,
-  MAX_VPC_NAME,
-  carvedSubnetName,
-  endpointIdOf,
-  fitName,
-  ipamSubnetId,
-  isVpcName,
-  macOf,
-  podOwnerKey,
-  serviceOwnerKey,
-  shortHash,
-  vipPoolIpamId,
-} from './intent.names';
-export { parseRateKbps, MAX_RATE_KBPS } from './rate.parse';
+export { compileIntent, orderPlugins, type CompileIntentOptions } from './intent.compiler';
+export { fitName, ipamSubnetId, shortHash, vipPoolIpamId, VFW_NAME } from './intent.names';
 export { carveSubnet, releaseCarve, type CarveOptions } from './subnet.carver';
 export { collectGarbage, type CollectGarbageOptions, type GarbageReport, type LiveOwners } from './garbage.collector';
+export { buildVfw, type VfwPolicyDraft } from './vfw.builder';

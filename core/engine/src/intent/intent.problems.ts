@@ -3,14 +3,11 @@
  * @packageDocumentation
  */
 import { ErrorCode, InvariantError, isNetloomError } from '@netloom/domain';
+import { compareNames, type IntentObjectRef } from '@netloom/ports';
 import type { ObjectProblem } from '../pipeline/pipeline.types';
 
-/** The Kubernetes object a problem is about. */
-export interface ObjectRef {
-  readonly kind: string;
-  readonly namespace?: string;
-  readonly name: string;
-}
+/** The Kubernetes object a problem is about (the port's `IntentObjectRef`). */
+export type ObjectRef = IntentObjectRef;
 
 /** Collects {@link ObjectProblem}s. */
 export class ProblemList {
@@ -45,6 +42,4 @@ export class ProblemList {
 }
 
 /** String comparison by code unit (locale-independent, so output order never depends on the machine). */
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export const cmp = compareNames;

@@ -1,24 +1,17 @@
 /**
- * The VFW the compiler builds: one zone per VPC (traffic between zones is denied unless a policy allows it, the
+ * The VFW the engine assembles: one zone per VPC (traffic between zones is denied unless a policy allows it, the
  * firewall port's contract), allow policies for peerings and DNS. Policy priorities are derived from a hash of
  * the policy name (probing on a collision), so adding or removing one policy leaves the others' priorities alone
  * and a reconcile touches only what changed. All policies allow, so their relative order has no effect.
  * @packageDocumentation
  */
-import { createVfw, VFW_PRIORITY_MAX, type TrafficMatchInput, type Vfw } from '@netloom/domain';
+import { createVfw, VFW_PRIORITY_MAX, type Vfw } from '@netloom/domain';
+import type { VfwPolicyDraft } from '@netloom/ports';
 import { fitName, shortHash, VFW_NAME } from './intent.names';
 import { cmp } from './intent.problems';
 
-/** A policy before naming and prioritising. */
-export interface VfwPolicyDraft {
-  /** Unique text the policy's name is derived from (`peer-<peering>-<i>-<src>-to-<dst>`, `dns-<vpc>-udp`). */
-  readonly key: string;
-  readonly srcVpc: string;
-  readonly dstVpc: string;
-  readonly match: TrafficMatchInput;
-  /** Where it comes from: a peering (dropped with it) or the DNS rule. */
-  readonly source: { readonly kind: 'peering'; readonly name: string } | { readonly kind: 'dns' };
-}
+/** A policy before naming and prioritising (the plugins add them; the type lives in `@netloom/ports`). */
+export type { VfwPolicyDraft } from '@netloom/ports';
 
 /** First priority handed out; 1..999 are left for policies an operator may add in front later. */
 const PRIORITY_BASE = 1000;

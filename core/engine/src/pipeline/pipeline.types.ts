@@ -2,7 +2,7 @@
  * The data that flows through the reconcile pipeline (ARCHITECTURE §4), stage by stage:
  *
  * ```
- * ClusterSnapshot + EngineSettings
+ * ClusterSnapshot + EngineSettings + intent plugins
  *   → compileIntent   → DesiredState      (domain objects, allocations persisted, per-object problems)
  *   → project         → DesiredConfigs    (per device: the owned config in the port's vocabulary)
  *   → reconcile       → ReconcileReport   (per device: observe, plan, apply, verify, confirm | rollback)
@@ -13,72 +13,13 @@
  */
 import type { GarbageReport } from '../intent/garbage.collector';
 import type { NetworkState } from '@netloom/domain';
-import type {
-  ChangeSet,
-  DeviceConfig,
-  DevicePortKind,
-  KubeEndpointSlice,
-  KubeNamespace,
-  KubeNode,
-  KubePod,
-  KubeService,
-  KubeSubnet,
-  KubeVpcPeering,
-} from '@netloom/ports';
+import type { ChangeSet, DesiredServiceStatus, DeviceConfig, DevicePortKind } from '@netloom/ports';
 
-/** The cluster as the intent compiler reads it: everything the Kubernetes port lists, at one moment. */
-export interface ClusterSnapshot {
-  readonly namespaces: readonly KubeNamespace[];
-  readonly nodes: readonly KubeNode[];
-  readonly pods: readonly KubePod[];
-  readonly services: readonly KubeService[];
-  readonly endpointSlices: readonly KubeEndpointSlice[];
-  readonly subnets: readonly KubeSubnet[];
-  readonly peerings: readonly KubeVpcPeering[];
-}
-
-/** An inclusive numeric range. */
-export interface NumericRange {
-  readonly from: number;
-  readonly to: number;
-}
-
-/** One node of the topology: where it is plugged in, how it is reached. */
-export interface TopologyNodeSettings {
-  /** Kubernetes node name. */
-  readonly name: string;
-  /** The leaf device (inventory name) the node's uplink is plugged into (network overlay). */
-  readonly leaf?: string;
-  /** The leaf port (interface name) of the node's uplink. */
-  readonly port?: string;
-  /** Overlay of this node; default: the profile's overlay (`hybrid` defaults nodes to `network`). */
-  readonly overlay?: 'network' | 'host';
-  /** VTEP address of the node (host overlay). */
-  readonly vtepIp?: string;
-  /** The vswitch device (inventory name) of the node. */
-  readonly vswitch?: string;
-  /** The node's uplink interface towards its leaf (the `br-int` trunk, network overlay); default `eth1`. */
-  readonly uplink?: string;
-}
-
-/** The parts of the deployment profile the engine needs. The runtime maps the profile to this. */
-export interface EngineSettings {
-  /** Namespace → VPC policy: own VPC per namespace (default), or every namespace in `default`. */
-  readonly vpcPolicy: 'per-namespace' | 'default';
-  readonly overlay: 'network' | 'host' | 'hybrid';
-  readonly addressPlan: {
-    readonly vni: { readonly l2: readonly NumericRange[]; readonly l3: readonly NumericRange[] };
-    /** Per-host VLAN range. */
-    readonly vlan: NumericRange;
-    /** Blocks subnets are carved from when a namespace has no `Subnet` resource (IPv4 and/or IPv6 CIDRs). */
-    readonly containerBlocks: readonly string[];
-    readonly defaultSubnetPrefix: { readonly ipv4: number; readonly ipv6: number };
-    readonly vipPools: readonly { readonly name: string; readonly cidr: string; readonly exclude?: readonly string[] }[];
-  };
-  readonly topology: { readonly nodes: readonly TopologyNodeSettings[] };
-  /** The devices of the inventory the engine drives, by role. */
-  readonly devices: readonly { readonly name: string; readonly role: 'leaf' | 'vswitch' | 'firewall' | 'loadBalancer' }[];
-}
+/**
+ * The cluster snapshot and the settings the engine and the intent plugins read. They are defined by the intent-plugin
+ * port of `@netloom/ports` (a plugin needs nothing from the engine) and re-exported here under their old names.
+ */
+export type { ClusterSnapshot, EngineSettings, NumericRange, TopologyNodeSettings } from '@netloom/ports';
 
 /** A problem that belongs to one Kubernetes object: reported on that object (event / status), never fatal. */
 export interface ObjectProblem {
@@ -104,6 +45,12 @@ export interface DesiredState {
   readonly failedVpcs: readonly string[];
   /** What the pass released because its owner left the intent (absent when garbage collection was off). */
   readonly garbage?: GarbageReport;
+  /**
+   * The status each LoadBalancer Service should have (`status.loadBalancer.ingress`), by namespace and name: what
+   * the service-lb plugin set, without the Services of failed VPCs (their status is left alone). Absent or empty
+   * when no plugin sets one.
+   */
+  readonly serviceStatus?: readonly DesiredServiceStatus[];
 }
 
 /** The desired owned configuration of one device. */

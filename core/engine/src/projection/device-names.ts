@@ -6,10 +6,11 @@
  * | fabric | `vrf` | `vpc-<vpc>` | the name |
  * | fabric | `segment` | key `<l2Vni>`, name `ls-<subnet>` (hashed if long), `vrf: vpc-<vpc>` | `vrf` |
  * | fabric | `binding` | key `<leaf port>:<vlan>` | the `vrf` of its segment in the same config |
+ * | fabric | `floodVtep` | key `<l2Vni>:<host-overlay node VTEP>` | the `vrf` of its segment in the same config |
  * | fabric | `interconnect` | — | `vrf` |
  * | vswitch | `bridge` | `br-int` | shared: undefined |
  * | vswitch | `uplink` | the node's uplink (`eth1`) | shared: undefined |
- * | vswitch | `tunnel` | `vx` + 11 hex of a hash of the remote VTEP | shared (key `flow`, all VNIs): undefined |
+ * | vswitch | `tunnel` | `vx` + 11 hex of a hash of the remote VTEP (a host-overlay node's or a leaf's) | shared (key `flow`, all VNIs): undefined |
  * | vswitch | `endpointPort` | `nl` + 11 hex of a hash of the endpoint id (≤ 15: Linux ifname), `endpointId: <vpc>/<endpoint id>` | `endpointId` before the first `/` |
  * | firewall | `zone` | `vpc-<vpc>`, `vpc: <vpc>` | `vpc` (else the name) |
  * | firewall | `policy` | the VFW policy name (`peer-…`, `dns-…`, hashed if long) | its `dstZone`: a policy guards access into its destination VPC |
@@ -73,7 +74,7 @@ const str = (o: Record<string, unknown>, field: string): string | undefined => (
 /**
  * The VPC an object on a device belongs to, read from the names the projection gives (see the table in the
  * module documentation); undefined for shared objects and for objects netloom did not name this way. A fabric
- * binding is resolved through its segment in `config` (undefined without it).
+ * binding or flood VTEP is resolved through its segment in `config` (undefined without it).
  * @example vpcOfObject('fabric', 'vrf', { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001 }) // 'shop'
  */
 export const vpcOfObject: VpcOfObject = (port, kind, object, config?: DeviceConfig) => {
@@ -81,7 +82,7 @@ export const vpcOfObject: VpcOfObject = (port, kind, object, config?: DeviceConf
     case 'fabric':
       if (kind === 'vrf') return vpcFromObjectName(str(object, 'name') ?? object.key);
       if (kind === 'segment' || kind === 'interconnect') return vpcFromObjectName(str(object, 'vrf'));
-      if (kind === 'binding') {
+      if (kind === 'binding' || kind === 'floodVtep') {
         const segment = config?.['segment']?.[String(object['l2Vni'])] as (Record<string, unknown> & { key: string }) | undefined;
         return segment === undefined ? undefined : vpcFromObjectName(str(segment, 'vrf'));
       }

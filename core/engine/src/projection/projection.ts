@@ -7,10 +7,15 @@
  *   a segment (key `<l2Vni>`, anycast gateway = the subnet's gateways with prefix length, fixed MAC) in its VPC's
  *   VRF (`vpc-<vpc>`, L3 VNI), and the bindings (node's leaf port, node's VLAN for the LS → L2 VNI). A leaf carries
  *   only the VRFs of the segments it carries. Host-overlay nodes get no bindings (their vswitch is the VTEP).
+ *   Hybrid overlay: a leaf with a VTEP address (`settings.devices[].vtepIp`) gets a flood VTEP (key
+ *   `<l2Vni>:<node VTEP>`) for every host-overlay node with an IPv4 VTEP that has endpoints in a segment the leaf
+ *   carries, so BUM traffic of the VNI reaches the node and the leaf learns its MACs. A host-overlay node alone never
+ *   makes a leaf carry an LS.
  * - **vswitch** (the topology node's `vswitch`): `br-int`; the uplink trunk with exactly the node's VLANs (network
  *   overlay; left out while the node has none, as an absent list would allow every VLAN); one port per endpoint
  *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS); for host-overlay nodes a VXLAN tunnel
- *   (key `flow`) to every other host-overlay VTEP that serves one of the node's VNIs.
+ *   (key `flow`) to every other host-overlay VTEP that serves one of the node's VNIs, and (hybrid overlay, node
+ *   VTEP IPv4) to the VTEP address of every leaf that carries one of them: the other half of the flood VTEPs.
  * - **firewall** (role `firewall`; each gets the full policy): a zone per VPC (`vpc-<vpc>`, its subnets' CIDRs),
  *   the VFW's policies. A CIDR is in one zone only: where VPCs use the same CIDR, the first zone (by name) keeps it;
  *   a zone left without CIDRs is left out with its policies.
@@ -24,6 +29,8 @@ import { parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, t
 import {
   bindingKey,
   emptyFabricConfig,
+  floodVtepKey,
+  isIpv4,
   emptyFirewallConfig,
   emptyLoadBalancerConfig,
   emptyVSwitchConfig,
@@ -47,7 +54,7 @@ export interface ProjectOptions {
   readonly settings: EngineSettings;
 }
 
-type Mutable<C> = { -readonly [K in keyof C]: Record<string, C[K] extends Readonly<Record<string, infer O>> ? O : never> };
+type Mutable<C> = { -readonly [K in keyof C]-?: Record<string, NonNullable<C[K]> extends Readonly<Record<string, infer O>> ? O : never> };
 
 /** Builds a map with keys inserted in sorted order (so equal configs serialise identically). */
 function sorted<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
@@ -73,15 +80,16 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   // The first topology node of each name (as `find` would pick).
   const topologyOf = new Map<string, (typeof settings.topology.nodes)[number]>();
   for (const t of settings.topology.nodes) if (!topologyOf.has(t.name)) topologyOf.set(t.name, t);
+  const leafVteps = leafVtepsOf(settings, ix);
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
-        put(d.name, 'fabric', projectLeaf(d.name, ix));
+        put(d.name, 'fabric', projectLeaf(d.name, ix, leafVteps));
         break;
       case 'vswitch': {
         const nodeName = vswitchOf.get(d.name);
         const topo = nodeName === undefined ? undefined : topologyOf.get(nodeName);
-        put(d.name, 'vswitch', nodeName === undefined ? emptyVSwitchConfig() : projectVSwitch(nodeName, topo?.uplink ?? DEFAULT_UPLINK, ix));
+        put(d.name, 'vswitch', nodeName === undefined ? emptyVSwitchConfig() : projectVSwitch(nodeName, topo?.uplink ?? DEFAULT_UPLINK, ix, leafVteps));
         break;
       }
       case 'firewall':
@@ -121,49 +129,97 @@ function index(net: NetworkState): Index {
   };
 }
 
-/** The config of one leaf. */
-function projectLeaf(leaf: string, ix: Index): FabricConfigInput {
-  const c = emptyFabricConfig() as unknown as Mutable<FabricConfigInput>;
-  const vrfs = new Map<string, FabricConfigInput['vrf'][string]>();
-  const segments = new Map<string, FabricConfigInput['segment'][string]>();
-  const bindings = new Map<string, FabricConfigInput['binding'][string]>();
+/** Per leaf of the inventory with a VTEP address: that address and the L2 VNIs the leaf carries. */
+type LeafVteps = ReadonlyMap<string, { readonly vtepIp: string; readonly l2Vnis: ReadonlySet<number> }>;
+
+/** An endpoint of a network-overlay node that puts a segment on the node's leaf, with what the segment is made of. */
+interface LeafEndpoint {
+  readonly port: string;
+  readonly leaf: string;
+  readonly vlan: number;
+  readonly ls: NonNullable<NetworkState['logicalSwitches']>[number];
+  readonly lr: NonNullable<NetworkState['logicalRouters']>[number];
+  readonly subnet: NonNullable<NetworkState['subnets']>[number];
+}
+
+/** The endpoints that put segments on leafs (on `leaf` only, when given), by node name then endpoint id. */
+function* leafEndpoints(ix: Index, leaf?: string): Generator<LeafEndpoint> {
   for (const node of [...ix.nodes.values()].sort((a, b) => cmp(a.name, b.name))) {
-    if (node.overlay !== 'network' || node.leaf?.leaf !== leaf) continue;
+    if (node.overlay !== 'network' || node.leaf === undefined || (leaf !== undefined && node.leaf.leaf !== leaf)) continue;
     for (const ep of ix.endpointsByNode.get(node.name) ?? []) {
       const ls = ix.lsBySubnet.get(ep.subnet);
       const lr = ix.lrByVpc.get(ep.vpc);
       const subnet = ix.subnets.get(ep.subnet);
       if (ls === undefined || lr === undefined || subnet === undefined || ep.vlan === undefined) continue;
-      const vrf = vpcObjectName(lr.vpc);
-      vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni });
-      const key = segmentKey(ls);
-      if (!segments.has(key)) {
-        const ipv4: string[] = [];
-        const ipv6: string[] = [];
-        for (const f of subnetFamilies(subnet)) {
-          const prefix = parseCidr(f.cidr).prefix;
-          (parseIp(f.gateway).family === 4 ? ipv4 : ipv6).push(`${f.gateway}/${prefix}`);
-        }
-        segments.set(key, {
-          key,
-          name: segmentName(subnet.name),
-          l2Vni: ls.l2Vni,
-          vrf,
-          anycastGateway: { ...(ipv4.length > 0 ? { ipv4 } : {}), ...(ipv6.length > 0 ? { ipv6 } : {}), mac: ANYCAST_GATEWAY_MAC },
-        });
+      yield { port: node.leaf.port, leaf: node.leaf.leaf, vlan: ep.vlan, ls, lr, subnet };
+    }
+  }
+}
+
+function leafVtepsOf(settings: EngineSettings, ix: Index): LeafVteps {
+  const out = new Map<string, { vtepIp: string; l2Vnis: Set<number> }>();
+  for (const d of settings.devices) {
+    // Flood lists and the host tunnels are IPv4 (as hardware VTEPs are); an IPv6 leaf address gets no interop.
+    if (d.role === 'leaf' && d.vtepIp !== undefined && isIpv4(d.vtepIp)) out.set(d.name, { vtepIp: d.vtepIp, l2Vnis: new Set() });
+  }
+  for (const e of leafEndpoints(ix)) out.get(e.leaf)?.l2Vnis.add(e.ls.l2Vni);
+  return out;
+}
+
+/** The VNIs a host-overlay node serves (its endpoints' tunnel keys). */
+function hostVnis(ix: Index, node: Node): Set<number> {
+  return new Set((ix.endpointsByNode.get(node.name) ?? []).map((e) => e.tunnelKey).filter((k): k is number => k !== undefined));
+}
+
+/** The config of one leaf. */
+function projectLeaf(leaf: string, ix: Index, leafVteps: LeafVteps): FabricConfigInput {
+  const c = emptyFabricConfig() as unknown as Mutable<FabricConfigInput>;
+  const vrfs = new Map<string, FabricConfigInput['vrf'][string]>();
+  const segments = new Map<string, FabricConfigInput['segment'][string]>();
+  const bindings = new Map<string, FabricConfigInput['binding'][string]>();
+  for (const { port, vlan, ls, lr, subnet } of leafEndpoints(ix, leaf)) {
+    const vrf = vpcObjectName(lr.vpc);
+    vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni });
+    const key = segmentKey(ls);
+    if (!segments.has(key)) {
+      const ipv4: string[] = [];
+      const ipv6: string[] = [];
+      for (const f of subnetFamilies(subnet)) {
+        const prefix = parseCidr(f.cidr).prefix;
+        (parseIp(f.gateway).family === 4 ? ipv4 : ipv6).push(`${f.gateway}/${prefix}`);
       }
-      const binding = { interface: node.leaf.port, vlan: ep.vlan, l2Vni: ls.l2Vni };
-      bindings.set(bindingKey(binding), { key: bindingKey(binding), ...binding });
+      segments.set(key, {
+        key,
+        name: segmentName(subnet.name),
+        l2Vni: ls.l2Vni,
+        vrf,
+        anycastGateway: { ...(ipv4.length > 0 ? { ipv4 } : {}), ...(ipv6.length > 0 ? { ipv6 } : {}), mac: ANYCAST_GATEWAY_MAC },
+      });
+    }
+    const binding = { interface: port, vlan, l2Vni: ls.l2Vni };
+    bindings.set(bindingKey(binding), { key: bindingKey(binding), ...binding });
+  }
+  const floods = new Map<string, NonNullable<FabricConfigInput['floodVtep']>[string]>();
+  const carried = leafVteps.get(leaf)?.l2Vnis;
+  if (carried !== undefined) {
+    for (const node of ix.nodes.values()) {
+      if (node.overlay !== 'host' || node.vtepIp === undefined || !isIpv4(node.vtepIp)) continue;
+      for (const vni of hostVnis(ix, node)) {
+        if (!carried.has(vni)) continue;
+        const flood = { l2Vni: vni, remoteIp: node.vtepIp };
+        floods.set(floodVtepKey(flood), { key: floodVtepKey(flood), ...flood });
+      }
     }
   }
   c.vrf = sorted(vrfs);
   c.segment = sorted(segments);
   c.binding = sorted(bindings);
+  c.floodVtep = sorted(floods);
   return c;
 }
 
 /** The config of one node's vswitch. */
-function projectVSwitch(nodeName: string, uplink: string, ix: Index): VSwitchConfigInput {
+function projectVSwitch(nodeName: string, uplink: string, ix: Index, leafVteps: LeafVteps): VSwitchConfigInput {
   const c = emptyVSwitchConfig() as unknown as Mutable<VSwitchConfigInput>;
   c.bridge = { [BRIDGE_NAME]: { key: BRIDGE_NAME, name: BRIDGE_NAME, failMode: 'secure' } };
   const node = ix.nodes.get(nodeName);
@@ -200,7 +256,7 @@ function projectVSwitch(nodeName: string, uplink: string, ix: Index): VSwitchCon
     const vlans = [...new Set(eps.map((e) => e.vlan).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
     if (vlans.length > 0) c.uplink = { [uplink]: { key: uplink, name: uplink, bridge: BRIDGE_NAME, allowedVlans: vlans } };
   } else {
-    const mine = new Set(eps.map((e) => e.tunnelKey).filter((k): k is number => k !== undefined));
+    const mine = hostVnis(ix, node);
     const tunnels = new Map<string, VSwitchConfigInput['tunnel'][string]>();
     for (const other of ix.nodes.values()) {
       if (other.name === node.name || other.overlay !== 'host' || other.vtepIp === undefined || other.vtepIp === node.vtepIp) continue;
@@ -208,6 +264,14 @@ function projectVSwitch(nodeName: string, uplink: string, ix: Index): VSwitchCon
       if (!shares) continue;
       const name = tunnelName(other.vtepIp);
       tunnels.set(name, { key: name, name, bridge: BRIDGE_NAME, remoteIp: other.vtepIp, tunnelKey: 'flow', ...(node.vtepIp !== undefined ? { localIp: node.vtepIp } : {}) });
+    }
+    // The leafs' half of the flood VTEPs: only where the leaf floods back to this node (IPv4 VTEP on both ends).
+    if (node.vtepIp !== undefined && isIpv4(node.vtepIp)) {
+      for (const { vtepIp, l2Vnis } of leafVteps.values()) {
+        if (vtepIp === node.vtepIp || ![...mine].some((v) => l2Vnis.has(v))) continue;
+        const name = tunnelName(vtepIp);
+        tunnels.set(name, { key: name, name, bridge: BRIDGE_NAME, remoteIp: vtepIp, tunnelKey: 'flow', localIp: node.vtepIp });
+      }
     }
     c.tunnel = sorted(tunnels);
   }

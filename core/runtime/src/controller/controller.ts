@@ -20,9 +20,9 @@ import {
   type ProgressEvent,
   type ReconcileReport,
 } from '@netloom/engine';
-import type { DeviceConfig, DeviceDriver, KubernetesPort, Logger, StorePort } from '@netloom/ports';
+import type { DeviceConfig, DeviceDriver, IntentPlugin, KubernetesPort, Logger, StorePort } from '@netloom/ports';
 import type { DeviceDrivers } from '../drivers';
-import { engineSettingsFromProfile } from '../engine-settings';
+import { engineSettingsFromProfile, intentPluginsFromProfile } from '../engine-settings';
 import type { Profile } from '../profile/profile.codec';
 import { TOKENS } from '../tokens';
 import { LeaderElector } from './leader-elector';
@@ -41,7 +41,7 @@ export interface CompileResult {
 export interface ApplyResult {
   readonly compiled: CompileResult;
   readonly report: ReconcileReport;
-  /** What was written back to the cluster (pod annotations, events). */
+  /** What was written back to the cluster (pod annotations, Service and VpcPeering status, events). */
   readonly writeBack: WriteBackResult;
 }
 
@@ -56,6 +56,8 @@ export interface ControllerOptions {
 /** Runs the reconcile pipeline for one profile. */
 export class Controller {
   readonly settings: EngineSettings;
+  /** The intent plugins the profile enables (`plugins`), handed to every compile. */
+  readonly plugins: readonly IntentPlugin[];
   readonly reconciler: Reconciler;
   readonly status: StatusWriter;
 
@@ -67,6 +69,7 @@ export class Controller {
     readonly drivers: ReadonlyMap<string, DeviceDriver<DeviceConfig>>,
   ) {
     this.settings = engineSettingsFromProfile(profile);
+    this.plugins = intentPluginsFromProfile(profile, logger.child({ component: 'plugins' }));
     this.reconciler = new Reconciler({
       drivers,
       store,
@@ -77,10 +80,15 @@ export class Controller {
     this.status = new StatusWriter(source, logger.child({ component: 'status' }));
   }
 
-  /** Builds a controller from the container: opens the store, creates a driver per engine-driven device. */
+  /**
+   * Builds a controller from the container: checks the profile's plugins, opens the store, creates a driver per
+   * engine-driven device.
+   * @throws InputError (an unknown plugin in the profile, with its path), and what opening the store throws
+   */
   static async create(opts: ControllerOptions): Promise<Controller> {
     const profile = opts.container.get<Profile>(TOKENS.Profile);
     const logger = opts.container.get<Logger>(TOKENS.Logger);
+    intentPluginsFromProfile(profile); // fail before the store is opened
     const store = await opts.container.getAsync<StorePort>(TOKENS.Store);
     const all = opts.container.get<DeviceDrivers>(TOKENS.DeviceDrivers);
     const drivers = new Map<string, DeviceDriver<DeviceConfig>>();
@@ -94,7 +102,7 @@ export class Controller {
   /** Reads the source and compiles the desired state and the per-device configs (allocations are persisted). */
   async compile(): Promise<CompileResult> {
     const cluster = await snapshotOf(this.source);
-    const desired = await compileIntent({ cluster, settings: this.settings, store: this.store });
+    const desired = await compileIntent({ cluster, settings: this.settings, store: this.store, plugins: this.plugins });
     const g = desired.garbage;
     if (g !== undefined && g.vpcs.length + g.subnets.length + g.nodes.length + g.keptSubnets.length > 0) {
       this.logger.info({ vpcs: g.vpcs, subnets: g.subnets, nodes: g.nodes, vlans: g.vlans, keptForStickyOwners: g.keptSubnets }, 'released the allocations of owners that left the cluster');
@@ -126,7 +134,17 @@ export class Controller {
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    const writeBack = await this.status.write({ network: compiled.desired.network, problems: compiled.desired.problems, pods: compiled.cluster.pods });
+    const writeBack = await this.status.write({
+      network: compiled.desired.network,
+      problems: compiled.desired.problems,
+      pods: compiled.cluster.pods,
+      services: compiled.cluster.services,
+      serviceStatus: compiled.desired.serviceStatus ?? [],
+      // VpcPeering conditions are vpc-peering's to give: with the plugin off, the resources are left alone.
+      peerings: this.plugins.some((p) => p.id === 'vpc-peering') ? compiled.cluster.peerings : [],
+      failedVpcs: compiled.desired.failedVpcs,
+      unappliedVpcs: report.failedVpcs ?? [],
+    });
     return { compiled, report, writeBack };
   }
 
