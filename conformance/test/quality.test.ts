@@ -21,6 +21,7 @@ function makePackage(files: Record<string, string>): string {
     'CHANGELOG.md': '# Changelog\n',
     'src/index.ts': 'export const conformanceTargets = {};\n',
     'test/demo.test.ts': 'runFabricConformance({});\n',
+    'test/injection.fuzz.test.ts': 'runInjectionFuzz({});\n',
   };
   for (const [f, text] of Object.entries({ ...base, ...files })) {
     fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });

@@ -6,6 +6,7 @@
  * | vrf create | `vrf instance X` / `description netloom:vrf:X`; `ip routing vrf X`; `interface Vxlan1` / `vxlan vrf X vni <l3Vni>`; `router bgp <asn>` / `vrf X` / `rd <router-id>:<l3Vni>`, `route-target import evpn <rt>`…, `route-target export evpn <rt>`…, `redistribute connected` |
  * | segment create | `vlan <v>` / `name netloom.<name>`; routed: `interface Vlan<v>` / `description netloom:segment:<l2Vni>`, `vrf X`, `ip address virtual <a>` (more: `… secondary`), `ipv6 address virtual <a>`, and `ip virtual-router mac-address <mac>`; `interface Vxlan1` / `vxlan vlan <v> vni <l2Vni>`; `router bgp <asn>` / `vlan <v>` / `rd <router-id>:<v>`, `route-target both <rt>`, `redistribute learned` |
  * | binding create | `interface <port>` / (`switchport trunk allowed vlan none`, `switchport mode trunk` when the port is not a trunk yet), `switchport vlan translation <node vlan> <v>` (when they differ), `switchport trunk allowed vlan add <v>` |
+ * | floodVtep create / delete | `interface Vxlan1` / `vxlan vlan <v> flood vtep add <ip>` / `… remove <ip>` (the VLAN's head-end replication list; the running config shows `vxlan vlan <v> flood vtep <ip> …`) |
  * | delete | the `no` forms, children first |
  *
  * `<v>` is the segment's VLAN on this leaf: EOS maps one device-wide VLAN per L2 VNI (`vxlan vlan <v> vni <n>`),
@@ -25,6 +26,7 @@ import {
   RouteTargetCodec,
   type AccessBinding,
   type Change,
+  type FloodVtep,
   type InputProblem,
   type L2Segment,
   type Vrf,
@@ -84,6 +86,7 @@ interface PortState {
 const VXLAN = ['interface Vxlan1'];
 
 const segmentPath = (key: string, field: string): string => `segment[${JSON.stringify(key)}].${field}`;
+const floodKey = (f: FloodVtep): string => `${f.l2Vni}:${f.remoteIp}`;
 
 class Renderer {
   readonly edits: Edit[] = [];
@@ -262,6 +265,17 @@ class Renderer {
     this.add([], `no vlan ${vlan}`);
   }
 
+  // --- floodVtep ------------------------------------------------------------------------------------------
+
+  flood(f: FloodVtep, op: 'add' | 'remove'): void {
+    const vlan = this.vlanOf.get(f.l2Vni);
+    if (vlan === undefined) {
+      this.problems.push({ path: `floodVtep[${JSON.stringify(floodKey(f))}].l2Vni`, reason: `segment ${f.l2Vni} has no leaf VLAN on the switch` });
+      return;
+    }
+    this.add(VXLAN, `vxlan vlan ${vlan} flood vtep ${op} ${f.remoteIp}`);
+  }
+
   // --- binding --------------------------------------------------------------------------------------------
 
   #port(name: string): PortState | undefined {
@@ -361,12 +375,14 @@ export function renderChanges(changes: readonly Change[], state: EosState, setti
       if (c.op === 'create') r.createSegment(after as L2Segment);
       else r.updateSegment(before as L2Segment, after as L2Segment);
     } else if (c.kind === 'binding') r.createBinding(after as AccessBinding);
+    else if (c.kind === 'floodVtep') r.flood(after as FloodVtep, 'add');
     else r.problems.push({ path: `${c.kind}[${JSON.stringify(c.key)}]`, reason: `the arista-eos adapter does not render ${c.kind} objects` });
   }
   for (const c of changes) {
     if (c.op !== 'delete' || c.kind === 'binding') continue;
     if (c.kind === 'vrf') r.deleteVrf(c.before as Vrf);
     else if (c.kind === 'segment') r.deleteSegment(c.before as L2Segment);
+    else if (c.kind === 'floodVtep') r.flood(c.before as FloodVtep, 'remove');
   }
   if (r.problems.length > 0) throw InputError.fromProblems(subject, dedupe(r.problems));
   return { lines: serializeEdits(r.edits), segmentVlans: r.vlanOf };

@@ -60,6 +60,7 @@ export const ARISTA_EOS_SUPPORTS = {
   accessBinding: true,
   interconnect: false,
   confirmedCommit: true,
+  floodVtep: true,
 } as const satisfies PortCapabilities<'fabric'>;
 
 /** The prefix of the configuration sessions this adapter opens. */

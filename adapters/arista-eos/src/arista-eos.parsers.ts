@@ -9,6 +9,7 @@ import type * as t from 'io-ts';
 import {
   AccessBindingCodec,
   FabricConfigCodec,
+  FloodVtepCodec,
   L2SegmentCodec,
   VrfCodec,
   decodeOrThrow,
@@ -16,6 +17,7 @@ import {
   emptyFabricConfig,
   type AccessBinding,
   type FabricConfig,
+  type FloodVtep,
   type L2Segment,
   type Vrf,
 } from '@netloom/ports';
@@ -60,7 +62,13 @@ function decodeObject<A, O>(codec: t.Type<A, O, unknown>, value: unknown, what: 
  */
 export function observeFabric(state: EosState): ObservedFabric {
   const skipped: string[] = [];
-  const config = emptyFabricConfig() as { vrf: Record<string, Vrf>; segment: Record<string, L2Segment>; binding: Record<string, AccessBinding>; interconnect: Record<string, never> };
+  const config = emptyFabricConfig() as {
+    vrf: Record<string, Vrf>;
+    segment: Record<string, L2Segment>;
+    binding: Record<string, AccessBinding>;
+    interconnect: Record<string, never>;
+    floodVtep: Record<string, FloodVtep>;
+  };
 
   for (const name of [...ownedVrfNames(state)].sort()) {
     const l3Vni = state.vxlanVrfs.get(name);
@@ -119,6 +127,15 @@ export function observeFabric(state: EosState): ObservedFabric {
       if (config.segment[String(f.vni)] === undefined) continue;
       const binding = decodeObject(AccessBindingCodec, { key, interface: intf.name, vlan: f.vlan, l2Vni: f.vni }, `binding ${key}`, skipped);
       if (binding !== undefined) config.binding[key] = binding;
+    }
+  }
+  // Flood VTEPs: the head-end replication list of an observed segment's VLAN is netloom's (the VLAN is).
+  for (const [vni, vlan] of segmentVlans) {
+    if (config.segment[String(vni)] === undefined) continue;
+    for (const ip of state.vxlanFloods.get(vlan) ?? []) {
+      const key = `${vni}:${ip}`;
+      const flood = decodeObject(FloodVtepCodec, { key, l2Vni: vni, remoteIp: ip }, `floodVtep ${key} (vlan ${vlan})`, skipped);
+      if (flood !== undefined) config.floodVtep[key] = flood;
     }
   }
   return { config: decodeOrThrow(FabricConfigCodec, config, 'observed fabric config'), skipped };

@@ -53,6 +53,8 @@ export interface EosState {
   readonly interfaces: ReadonlyMap<string, EosInterface>;
   /** `vxlan vlan <vlan> vni <vni>` on Vxlan1: VLAN → VNI. */
   readonly vxlanVlans: ReadonlyMap<number, number>;
+  /** `vxlan vlan <vlan> flood vtep <ip>...` on Vxlan1: VLAN → its head-end replication list. */
+  readonly vxlanFloods: ReadonlyMap<number, readonly string[]>;
   /** `vxlan vrf <name> vni <vni>` on Vxlan1: VRF → VNI. */
   readonly vxlanVrfs: ReadonlyMap<string, number>;
   readonly hasVxlan: boolean;
@@ -157,6 +159,7 @@ export function readEosState(text: string): EosState {
   const interfaces = new Map<string, EosInterface>();
   const vxlanVlans = new Map<number, number>();
   const vxlanVrfs = new Map<string, number>();
+  const vxlanFloods = new Map<number, string[]>();
   let hostname: string | undefined;
   let hasVxlan = false;
   let virtualRouterMac: string | undefined;
@@ -181,6 +184,7 @@ export function readEosState(text: string): EosState {
         for (const l of lines) {
           let v: RegExpExecArray | null;
           if ((v = /^vxlan vlan (\d+) vni (\d+)$/.exec(l))) vxlanVlans.set(Number(v[1]), Number(v[2]));
+          else if ((v = /^vxlan vlan (\d+) flood vtep ((?:\S+ ?)+)$/.exec(l))) vxlanFloods.set(Number(v[1]), v[2]!.trim().split(' '));
           else if ((v = /^vxlan vrf (\S+) vni (\d+)$/.exec(l))) vxlanVrfs.set(v[1]!, Number(v[2]));
         }
       }
@@ -194,6 +198,7 @@ export function readEosState(text: string): EosState {
     interfaces,
     vxlanVlans,
     vxlanVrfs,
+    vxlanFloods,
     hasVxlan,
     ...(virtualRouterMac === undefined ? {} : { virtualRouterMac }),
     ...(bgp === undefined ? {} : { bgp }),

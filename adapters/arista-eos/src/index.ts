@@ -50,7 +50,7 @@ export const adapter = defineAdapter({
   vendor: 'Arista',
   description: 'Arista EOS leaf switches over eAPI (JSON-RPC over HTTPS): VRFs, L2 segments, anycast gateways, access bindings, commit timer.',
   models: { sysObjectIdPrefixes: ['1.3.6.1.4.1.30065'], modelPatterns: ['^(DCS|CCS)-7'] },
-  portApi: '^1.0.0',
+  portApi: '^1.1.0',
   ports: { fabric: aristaEosFabric },
   supports: { fabric: ARISTA_EOS_SUPPORTS },
   optionsCodec: AristaEosOptionsCodec,

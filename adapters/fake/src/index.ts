@@ -32,7 +32,7 @@ export { conformanceTargets, fakeHarness, fakeTarget, type FakeDeviceHarness, ty
 
 /** What the fake adapter supports: everything (use the `unsupported` option to emulate a device that lacks a feature). */
 export const FAKE_SUPPORTS = {
-  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: true, confirmedCommit: true },
+  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: true, confirmedCommit: true, floodVtep: true },
   vswitch: { bridge: true, uplinkTrunk: true, endpointPort: true, vxlanTunnel: true, securityGroup: true, qos: true },
   firewall: { zones: true, addressSets: true, policies: true },
   loadBalancer: { partitions: true, virtualServers: true, pools: true, memberDrain: true, monitors: true },
@@ -63,7 +63,7 @@ export const adapter = defineAdapter({
   id: 'fake',
   vendor: 'netloom',
   description: 'In-memory reference devices with latency and failure injection.',
-  portApi: '^1.0.0',
+  portApi: '^1.1.0',
   ports: { fabric: fakeFabric, vswitch: fakeVSwitch, firewall: fakeFirewall, loadBalancer: fakeLoadBalancer },
   supports: FAKE_SUPPORTS,
   optionsCodec: FakeOptionsCodec,

@@ -279,5 +279,25 @@ describe('adapter-fake: fabric', () => {
     assert.deepEqual(checkAdapterDefinition(adapter), []);
     assert.equal(adapter.id, 'fake');
     assert.ok(Object.values(adapter.supports.fabric).every((v) => v === true));
+    assert.equal(adapter.supports.fabric.floodVtep, true);
+  });
+
+  it('flood VTEPs: created after their segment, observed back, deleted before it; refused where unsupported', async () => {
+    const flood = (input: FabricConfigInput): FabricConfigInput => ({
+      ...input,
+      floodVtep: { '10020:192.0.2.141': { key: '10020:192.0.2.141', l2Vni: 10020, remoteIp: '192.0.2.141' } },
+    });
+    const s = await driver().connect();
+    const plan = await s.plan({ desired: desired(flood(fabricSample())) });
+    const texts = plan.operations.map((o) => o.text.split(' ').slice(0, 3).join(' '));
+    assert.ok(texts.indexOf('create segment 10020') < texts.indexOf('create floodVtep 10020:192.0.2.141'), texts.join('\n'));
+    await s.confirm({ transaction: await s.apply({ changeSet: plan }) });
+    assert.deepEqual((await s.observe()).config.floodVtep, { '10020:192.0.2.141': { key: '10020:192.0.2.141', l2Vni: 10020, remoteIp: '192.0.2.141' } });
+    const down = await s.plan({ desired: desired() });
+    assert.deepEqual(down.operations.map((o) => o.text), ['delete floodVtep 10020:192.0.2.141']);
+    await s.close();
+    const old = await driver('leaf2', { unsupported: ['floodVtep'] }).connect();
+    await assert.rejects(old.plan({ desired: desired(flood(fabricSample())) }), (e: unknown) => e instanceof NotSupportedError && /floodVtep/.test(e.message));
+    await old.close();
   });
 });

@@ -175,6 +175,12 @@ export const CONFIG = {
   nve: 'interface Nve1',
   nvePeerListBgp: 'vni {vni} head-end peer-list protocol bgp',
   undoNvePeerListBgp: 'undo vni {vni} head-end peer-list protocol bgp',
+  // floodVtep: static ingress replication, one remote VTEP per line (the command takes 1–10). Source: Huawei's
+  // `vni head-end peer-list` command reference (VRP8 NVE interface view) and [cn.ce] ce_vxlan_tunnel.py.
+  // NOTE: UNVERIFIED on CE whether a static list and `protocol bgp` coexist for one VNI (the reference warns that
+  // other configurations of the same VNI are overwritten): with `ingressReplication: true`, check on a lab device.
+  nvePeerListStatic: 'vni {vni} head-end peer-list {ip}',
+  undoNvePeerListStatic: 'undo vni {vni} head-end peer-list {ip}',
   // binding
   l2Subinterface: 'interface {port}.{sub} mode l2',
   undoSubinterface: 'undo interface {port}.{sub}',
@@ -226,6 +232,8 @@ export const PARSE = {
   dot1q: /^encapsulation dot1q vid (\d+)$/,
   subifBridgeDomain: /^bridge-domain (\d+)$/,
   nvePeerListBgp: /^vni (\d+) head-end peer-list protocol bgp$/,
+  /** Static peers; one or more IPv4 addresses (UNVERIFIED: whether `display` groups several peers on one line). */
+  nvePeerListStatic: /^vni (\d+) head-end peer-list ((?:\d{1,3}\.){3}\d{1,3}(?: (?:\d{1,3}\.){3}\d{1,3})*)$/,
   evpnOverlay: /^evpn-overlay enable$/,
   /** Marker of a segment's bridge domain: `netloom:<l2Vni> <name>`. */
   segmentMarker: /^netloom:(\d+) (\S+)$/,

@@ -255,6 +255,11 @@ export const ceSamples: HuaweiCeSamples = {
       '10GE1/0/1:100': { key: '10GE1/0/1:100', interface: '10GE1/0/1', vlan: 100, l2Vni: 10010 },
       '10GE1/0/2:100': { key: '10GE1/0/2:100', interface: '10GE1/0/2', vlan: 100, l2Vni: 10020 },
     },
+    floodVtep: {
+      '10010:192.0.2.141': { key: '10010:192.0.2.141', l2Vni: 10010, remoteIp: '192.0.2.141' },
+      '10020:192.0.2.141': { key: '10020:192.0.2.141', l2Vni: 10020, remoteIp: '192.0.2.141' },
+      '10020:192.0.2.142': { key: '10020:192.0.2.142', l2Vni: 10020, remoteIp: '192.0.2.142' },
+    },
   }),
   byCapability: {
     l2Segment: { segment: ['10020'] },
@@ -262,6 +267,7 @@ export const ceSamples: HuaweiCeSamples = {
     anycastGateway: { vrf: ['vpc-shop'], segment: ['10010'] },
     accessBinding: { segment: ['10020'], binding: ['10GE1/0/2:100'] },
     interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
+    floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141', '10020:192.0.2.142'] },
   },
   foreign: { kind: 'segment', object: { key: '20000', name: 'legacy-bd', l2Vni: 20000, description: 'made by hand' } },
   badInputs: [
@@ -272,6 +278,15 @@ export const ceSamples: HuaweiCeSamples = {
       edit: (c: EditableConfig): void => {
         put(c, 'segment', { key: '10030', name: 'ls-vlan', l2Vni: 10030 });
         put(c, 'binding', { key: '10GE1/0/3:5000', interface: '10GE1/0/3', vlan: 5000, l2Vni: 10030 });
+      },
+    },
+    {
+      id: 'flood-vtep-bad-ip',
+      title: 'a flood VTEP at 192.0.2.256',
+      capability: 'floodVtep',
+      edit: (c: EditableConfig): void => {
+        put(c, 'segment', { key: '10050', name: 'ls-flood', l2Vni: 10050 });
+        put(c, 'floodVtep', { key: '10050:192.0.2.256', l2Vni: 10050, remoteIp: '192.0.2.256' });
       },
     },
     { id: 'vni-0', title: 'a segment with L2 VNI 0', capability: 'l2Segment', edit: (c: EditableConfig): void => put(c, 'segment', { key: '0', name: 'ls-zero', l2Vni: 0 }) },

@@ -44,6 +44,7 @@ import {
   FabricConfigCodec,
   InputError,
   InterconnectCodec,
+  FloodVtepCodec,
   L2SegmentCodec,
   LockedError,
   NotSupportedError,
@@ -102,7 +103,7 @@ import { assertGatewaysSupported, bridgeDomainOf, deviceProblems, renderChanges 
 
 /** What the adapter supports (with `commitMode: 'plain'` a device lacks `confirmedCommit`). */
 export const HUAWEI_CE_SUPPORTS = {
-  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: false, confirmedCommit: true },
+  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: false, confirmedCommit: true, floodVtep: true },
 } as const satisfies { readonly fabric: PortCapabilities<'fabric'> };
 
 /** Backoff before the second reconnect attempt, doubled after each failure. */
@@ -307,7 +308,7 @@ interface ApplyProgress {
   before: FabricConfig | undefined;
 }
 
-const KIND_CODECS: Readonly<Record<string, t.Mixed>> = { vrf: VrfCodec, segment: L2SegmentCodec, binding: AccessBindingCodec, interconnect: InterconnectCodec };
+const KIND_CODECS: Readonly<Record<string, t.Mixed>> = { vrf: VrfCodec, segment: L2SegmentCodec, binding: AccessBindingCodec, interconnect: InterconnectCodec, floodVtep: FloodVtepCodec };
 
 /**
  * One session with one CloudEngine leaf: the shared device lifecycle (`facts`, `observe`, `plan`, `apply`, `confirm`,
@@ -584,6 +585,8 @@ export class HuaweiCeFabricSession implements FabricSession {
       } else if (c.kind === 'binding' && c.op === 'create') {
         const b = c.after as AccessBinding;
         if (index.subinterfaces.get(`${b.interface}.${b.vlan}`)?.marked === false) out.push(`interface ${b.interface}.${b.vlan} exists and netloom does not own it`);
+      } else if (c.kind === 'floodVtep' && c.op === 'create' && !index.nve) {
+        out.push(`${CONFIG.nve} is not configured (the VTEP the head-end peer list belongs to); configure it`);
       }
     }
     return [...new Set(out)];

@@ -223,7 +223,8 @@ const num = (s: string | undefined): number | undefined => (s === undefined ? un
  *   routed when `interface VbdifB` carries `description netloom:<l2Vni>` and is bound to an observed VRF; its anycast
  *   gateway when the Vbdif has `vxlan anycast-gateway enable` and an `ip address`;
  * - binding: `interface P.V mode l2` with `description netloom:P:V`, `encapsulation dot1q vid V` and a
- *   `bridge-domain` of an observed segment.
+ *   `bridge-domain` of an observed segment;
+ * - floodVtep: `vni <l2Vni> head-end peer-list <ip>…` under `interface Nve1` for the VNI of an observed segment.
  *
  * @throws DeviceProtocolError when the owned objects do not form a valid fabric config
  */
@@ -243,10 +244,14 @@ export function readFabric(root: ConfigNode, s: RenderSettings, subject: string)
   const subifNodes: Array<{ port: string; sub: number; node: ConfigNode }> = [];
   let evpnOverlay = false;
   let nve = false;
+  const peerLines: string[] = [];
 
   for (const node of root.children) {
     if (PARSE.evpnOverlay.test(node.line)) evpnOverlay = true;
-    if (PARSE.nve.test(node.line)) nve = true;
+    if (PARSE.nve.test(node.line)) {
+      nve = true;
+      peerLines.push(...node.children.map((c) => c.line));
+    }
     const vpn = PARSE.vpnInstance.exec(node.line);
     if (vpn !== null) {
       const name = vpn[1]!;
@@ -362,7 +367,18 @@ export function readFabric(root: ConfigNode, s: RenderSettings, subject: string)
     binding[key] = { key, interface: port, vlan, l2Vni: seg['l2Vni'] };
   }
 
-  const config = decodeReply(FabricConfigCodec, { vrf, interconnect: {}, segment, binding }, `${subject}: the objects netloom owns`);
+  // Flood VTEPs: the static peers of an observed segment's VNI are netloom's (the segment is).
+  const floodVtep: Record<string, Record<string, unknown>> = {};
+  for (const l of peerLines) {
+    const m = PARSE.nvePeerListStatic.exec(l);
+    if (m === null || segment[m[1]!] === undefined) continue;
+    for (const ip of m[2]!.split(' ')) {
+      const l2Vni = Number(m[1]);
+      floodVtep[`${l2Vni}:${ip}`] = { key: `${l2Vni}:${ip}`, l2Vni, remoteIp: ip };
+    }
+  }
+
+  const config = decodeReply(FabricConfigCodec, { vrf, interconnect: {}, segment, binding, floodVtep }, `${subject}: the objects netloom owns`);
   return {
     config,
     foreign,
@@ -371,7 +387,7 @@ export function readFabric(root: ConfigNode, s: RenderSettings, subject: string)
   };
 }
 
-/** The VNIs of every marked bridge domain of a tree (their NVE peer-list lines are netloom's). */
+/** The VNIs of every marked bridge domain of a tree (their NVE peer-list lines, BGP and static, are netloom's). */
 export function markedSegmentVnis(root: ConfigNode): Set<number> {
   const out = new Set<number>();
   for (const node of root.children) {
@@ -402,7 +418,7 @@ export function foreignProjection(root: ConfigNode, ownedVnis: ReadonlySet<numbe
         ? {
             line: n.line,
             children: n.children.filter((c) => {
-              const m = PARSE.nvePeerListBgp.exec(c.line);
+              const m = PARSE.nvePeerListBgp.exec(c.line) ?? PARSE.nvePeerListStatic.exec(c.line);
               return m === null || !ownedVnis.has(Number(m[1]));
             }),
           }

@@ -7,7 +7,8 @@
  * | vrf | `ip vpn-instance <name>` / `description netloom:<name>` / `ipv4-family` / `route-distinguisher <rd>`, `vpn-target <rt> export-extcommunity evpn`…, `vpn-target <rt> import-extcommunity evpn`… / `vxlan vni <l3Vni>` |
  * | segment | `bridge-domain <bd>` / `description netloom:<l2Vni> <name>`, `vxlan vni <l2Vni>`, `evpn` / `route-distinguisher <rd>`, `vpn-target <asn>:<l2Vni> export-extcommunity`, `… import-extcommunity`; routed: `interface Vbdif<bd>` / `description netloom:<l2Vni>`, `ip binding vpn-instance <vrf>`, gateway: `ip address <ip> <mask>`, `mac-address <H-H-H>`, `vxlan anycast-gateway enable`; ingress replication: `interface Nve1` / `vni <l2Vni> head-end peer-list protocol bgp` |
  * | binding | `interface <port>.<vlan> mode l2` / `description netloom:<port>:<vlan>`, `encapsulation dot1q vid <vlan>`, `bridge-domain <bd>` |
- * | delete | `undo interface <port>.<vlan>`; `undo interface Vbdif<bd>`, `interface Nve1` / `undo vni <l2Vni> head-end peer-list protocol bgp`, `undo bridge-domain <bd>`; `undo ip vpn-instance <name>` |
+ * | floodVtep | `interface Nve1` / `vni <l2Vni> head-end peer-list <remoteIp>` (static ingress replication) |
+ * | delete | `undo interface <port>.<vlan>`; `interface Nve1` / `undo vni <l2Vni> head-end peer-list <remoteIp>`; `undo interface Vbdif<bd>`, `interface Nve1` / `undo vni <l2Vni> head-end peer-list protocol bgp`, `undo bridge-domain <bd>`; `undo ip vpn-instance <name>` |
  *
  * Rules (documented in the README):
  * - bridge-domain id = L2 VNI + `bdOffset` (default 0);
@@ -29,6 +30,7 @@ import {
   type Change,
   type ChangeOp,
   type FabricConfig,
+  type FloodVtep,
   type InputProblem,
   type L2Segment,
   type Vrf,
@@ -287,6 +289,12 @@ function editsOf(kind: string, change: KindChange<unknown>, s: RenderSettings): 
       if (c.op === 'update') return bindingUpdate(required(c.before, c, 'before'), required(c.after, c, 'after'), s);
       const b = required(c.before, c, 'before');
       return [{ ctx: [], cmd: line(CONFIG.undoSubinterface, { port: b.interface, sub: b.vlan }) }];
+    }
+    case 'floodVtep': {
+      // The key is the whole object: a flood VTEP is created or deleted, never updated.
+      const c = change as KindChange<FloodVtep>;
+      const f = required(c.after ?? c.before, c, 'after');
+      return [{ ctx: [CONFIG.nve], cmd: line(c.op === 'delete' ? CONFIG.undoNvePeerListStatic : CONFIG.nvePeerListStatic, { vni: f.l2Vni, ip: f.remoteIp }) }];
     }
     default:
       throw new NotSupportedError(`huawei-ce: ${kind} objects are not supported`, { details: { kind } });

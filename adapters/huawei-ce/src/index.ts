@@ -94,7 +94,7 @@ export const adapter = defineAdapter({
   vendor: 'Huawei',
   description: 'Huawei CloudEngine (VRP8) leaf switches over the SSH CLI, with two-stage commit.',
   models: { sysObjectIdPrefixes: ['1.3.6.1.4.1.2011.2.239'], modelPatterns: ['^CE\\d+'] },
-  portApi: '^1.0.0',
+  portApi: '^1.1.0',
   ports: { fabric: huaweiCeFabric },
   supports: HUAWEI_CE_SUPPORTS,
   optionsCodec: HuaweiCeOptionsCodec,

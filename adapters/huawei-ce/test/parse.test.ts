@@ -27,6 +27,7 @@ describe('huawei-ce parsers', () => {
       interconnect: {},
       segment: { '10010': { key: '10010', name: 'ls-web', l2Vni: 10010, vrf: 'vpc1', anycastGateway: { ipv4: ['10.1.0.1/24'], mac: '00:00:5e:00:01:01' } } },
       binding: { '10GE1/0/1:100': { key: '10GE1/0/1:100', interface: '10GE1/0/1', vlan: 100, l2Vni: 10010 } },
+      floodVtep: {},
     });
   });
 

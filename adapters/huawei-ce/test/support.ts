@@ -40,7 +40,7 @@ export async function startLeaf(opts: { readonly trialScale?: number; readonly h
 }
 
 /** A fabric config in input form that a test may edit. */
-export type EditableInput = { -readonly [K in keyof FabricConfigInput]: Record<string, FabricConfigInput[K][string]> };
+export type EditableInput = { -readonly [K in keyof FabricConfigInput]: Record<string, NonNullable<FabricConfigInput[K]>[string]> };
 
 /** Decodes an input config (canonical form, as observe returns it). */
 export const decode = (input: FabricConfigInput): FabricConfig => decodeOrThrow(FabricConfigCodec, input, 'test config');

@@ -16,8 +16,8 @@ import { OvsdbClient, type Operation, type Row, type Uuid, namedUuid, op } from 
 import { type OvsSandbox, startOvsSandbox } from '@netloom/ovsdb/testing';
 import { HW_VTEP_DATABASE, SEGMENT_NAME_KEY, logicalSwitchName, segmentMarker } from './hw-vtep.markers';
 import { type LostMessage, OvsdbTap } from './hw-vtep.proxy';
-import { parseVtepState, type LogicalSwitchRow, type PhysicalPortRow } from './hw-vtep.state';
-import { MAC_TABLES } from './hw-vtep.transaction';
+import { parseVtepState, readOperations, type LogicalSwitchRow, type PhysicalPortRow } from './hw-vtep.state';
+import { MAC_TABLES, buildTransaction } from './hw-vtep.transaction';
 
 /** The physical switch the simulated device is. */
 export const CONFORMANCE_SWITCH = 'leaf1';
@@ -36,7 +36,7 @@ export interface HwVtepDeviceHarness {
   seedForeign(opts: { readonly kind: string; readonly object: ConfigObject & Readonly<Record<string, unknown>> }): Promise<void>;
   /** Owned objects (as the adapter maps them) and every foreign `Logical_Switch` and binding of the database. */
   readConfig(): Promise<{ readonly owned: DeviceConfig; readonly foreign: Readonly<Record<string, Readonly<Record<string, unknown>>>> }>;
-  /** Writes (or deletes) an owned object directly, in netloom's form, as an operator would. */
+  /** Writes (or deletes) an owned object (segment, binding, flood VTEP) directly, in netloom's form, as an operator would. */
   changeOutOfBand(opts: { readonly kind: string; readonly key: string; readonly object: ConfigObject | undefined }): Promise<void>;
   /**
    * Arms one fault: the adapter's next writing transaction loses its request (`lose: 'request'`, the default: never
@@ -93,7 +93,8 @@ async function setUp(client: OvsdbClient): Promise<void> {
 }
 
 async function readAll(client: OvsdbClient) {
-  const [ps, pp, ls] = await client.transact(HW_VTEP_DATABASE, [
+  const [, , , mcast, sets, locators] = readOperations(CONFORMANCE_SWITCH);
+  const [ps, pp, ls, mm, pls, pl] = await client.transact(HW_VTEP_DATABASE, [
     op.select<AnyRow & { name: string; ports: readonly Uuid[] }>('Physical_Switch', [], ['_uuid', 'name', 'ports', 'description', 'tunnel_ips', 'management_ips']),
     op.select<AnyRow & { name: string; vlan_bindings: ReadonlyMap<number, Uuid> }>('Physical_Port', [], ['_uuid', 'name', 'vlan_bindings']),
     op.select<AnyRow & { name: string; tunnel_key: number | null; description: string; other_config: ReadonlyMap<string, string> }>('Logical_Switch', [], [
@@ -103,8 +104,18 @@ async function readAll(client: OvsdbClient) {
       'tunnel_key',
       'other_config',
     ]),
+    mcast,
+    sets,
+    locators,
   ] as const);
-  const state = parseVtepState(CONFORMANCE_SWITCH, { physicalSwitches: ps.rows, physicalPorts: pp.rows, logicalSwitches: ls.rows });
+  const state = parseVtepState(CONFORMANCE_SWITCH, {
+    physicalSwitches: ps.rows,
+    physicalPorts: pp.rows,
+    logicalSwitches: ls.rows,
+    mcastMacsRemote: mm.rows,
+    physicalLocatorSets: pls.rows,
+    physicalLocators: pl.rows,
+  });
   return { switches: ps.rows, ports: pp.rows, logicalSwitches: ls.rows, state };
 }
 
@@ -232,6 +243,16 @@ function harnessFor(sandbox: OvsSandbox, client: OvsdbClient, tap: OvsdbTap): Hw
           );
         }
         await transact(ops);
+        return;
+      }
+      if (kind === 'floodVtep') {
+        // Edited in netloom's form (the same rows the adapter writes), without netloom's lock, as an operator would.
+        const before = state.owned.floodVtep[key];
+        const change = object === undefined ? (before === undefined ? undefined : { op: 'delete' as const, kind, key, before }) : { op: 'create' as const, kind, key, after: object };
+        if (change === undefined) return;
+        const txn = buildTransaction([change], state, { device: 'harness' });
+        if (txn.unresolved.length > 0) throw new Error(`hw-vtep harness: ${txn.unresolved.join('; ')}`);
+        await transact(txn.operations);
         return;
       }
       throw new Error(`hw-vtep harness: hardware_vtep holds no ${kind}`);

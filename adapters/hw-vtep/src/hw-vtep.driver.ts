@@ -69,9 +69,12 @@ import { buildTransaction, effectiveChanges, renderTransaction, type VtepTransac
  * - `anycastGateway`: false (it needs `vrf`; a `Logical_Router` port address is not an anycast gateway MAC).
  * - `interconnect`: false (no route targets, no BGP in the schema).
  * - `confirmedCommit`: false (OVSDB commits at once; netloom rolls back itself).
+ * - `floodVtep`: a `Physical_Locator` per remote VTEP in the `Physical_Locator_Set` of the segment's
+ *   `Mcast_Macs_Remote` `unknown-dst` row: the schema's own way to say where BUM traffic of a logical switch goes
+ *   (static ingress replication; the VTEP learns the MACs behind the locators from the data plane).
  */
 export const HW_VTEP_SUPPORTS = {
-  fabric: { l2Segment: true, vrf: false, anycastGateway: false, accessBinding: true, interconnect: false, confirmedCommit: false },
+  fabric: { l2Segment: true, vrf: false, anycastGateway: false, accessBinding: true, interconnect: false, confirmedCommit: false, floodVtep: true },
 } as const satisfies { readonly fabric: PortCapabilities<'fabric'> };
 
 /** How long apply waits for a lost connection to come back to find out whether its commit happened (ms). */

@@ -6,6 +6,7 @@
  * |---|---|
  * | segment `K` (L2 VNI `K`) | a `Logical_Switch` named `nl-K` with `description` `netloom:K`, `tunnel_key` `K` and `other_config:netloom-name` = the segment's name |
  * | binding `P:V` | the entry `V → <uuid of nl-K>` in `Physical_Port.vlan_bindings` of port `P` of the configured `Physical_Switch`; it is netloom's because it points at a netloom `Logical_Switch` |
+ * | flood VTEP `K:IP` | a `vxlan_over_ipv4` `Physical_Locator` to `IP` in the `Physical_Locator_Set` of the `Mcast_Macs_Remote` row `MAC` = `unknown-dst` of `nl-K` (one such row per segment, holding all its flood VTEPs); netloom's because its `Logical_Switch` is. Locators and sets are shared, immutable, garbage-collected rows: netloom reuses a locator to the same IP and replaces the set |
  *
  * @packageDocumentation
  */
@@ -43,3 +44,15 @@ export function lockName(physicalSwitch: string): string {
 
 /** The `uuid-name` of a `Logical_Switch` inserted in a transaction (so bindings can refer to it). */
 export const insertedSwitchRef = (l2Vni: number): string => `ls_${l2Vni}`;
+
+/** The `Mcast_Macs_Remote.MAC` of the row that lists a segment's flood VTEPs (BUM: unknown destinations). */
+export const FLOOD_MAC = 'unknown-dst';
+
+/** The `Physical_Locator.encapsulation_type` of a flood VTEP (the only one the schema knows). */
+export const FLOOD_ENCAPSULATION = 'vxlan_over_ipv4';
+
+/** The `uuid-name` of a `Physical_Locator` to `ip` inserted in a transaction. @example insertedLocatorRef('192.0.2.1') === 'pl_192_0_2_1' */
+export const insertedLocatorRef = (ip: string): string => `pl_${ip.replace(/[^0-9]/g, '_')}`;
+
+/** The `uuid-name` of the `Physical_Locator_Set` of segment `l2Vni` inserted in a transaction. */
+export const insertedLocatorSetRef = (l2Vni: number): string => `pls_${l2Vni}`;

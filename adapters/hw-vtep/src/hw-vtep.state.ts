@@ -1,6 +1,7 @@
 /**
- * Reading a leaf: one `transact` of three `select`s (the `Physical_Switch`, every `Physical_Port`, every
- * `Logical_Switch`), rows validated with io-ts, then turned into the fabric config netloom owns (see
+ * Reading a leaf: one `transact` of six `select`s (the `Physical_Switch`, every `Physical_Port`, every
+ * `Logical_Switch`, the `unknown-dst` rows of `Mcast_Macs_Remote`, every `Physical_Locator_Set` and
+ * `Physical_Locator`), rows validated with io-ts, then turned into the fabric config netloom owns (see
  * `hw-vtep.markers.ts` for the mapping) plus what the writer needs (row UUIDs, the ports of the switch, foreign
  * rows to stay clear of).
  *
@@ -19,12 +20,15 @@ import {
   type AccessBinding,
   type FabricConfig,
   type FabricConfigInput,
+  type FloodVtep,
   type InputProblem,
   type L2Segment,
   decodeProblems,
+  floodVtepKey,
+  isIpv4,
 } from '@netloom/ports';
 import { type OvsdbClient, type Uuid, isUuid, op } from '@netloom/ovsdb';
-import { HW_VTEP_DATABASE, SEGMENT_NAME_KEY, logicalSwitchName, markedKey, segmentMarker } from './hw-vtep.markers';
+import { FLOOD_ENCAPSULATION, FLOOD_MAC, HW_VTEP_DATABASE, SEGMENT_NAME_KEY, logicalSwitchName, markedKey, segmentMarker } from './hw-vtep.markers';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Row codecs
@@ -86,8 +90,19 @@ export const PhysicalSwitchRowCodec = t.type({
   management_ips: t.array(t.string),
 });
 
+/** A `Mcast_Macs_Remote` row as selected (only `MAC` = `unknown-dst` rows are read). */
+export const McastMacsRemoteRowCodec = t.type({ _uuid: UuidCodec, MAC: t.string, logical_switch: UuidCodec, locator_set: UuidCodec, ipaddr: t.string });
+/** A `Physical_Locator_Set` row as selected. */
+export const PhysicalLocatorSetRowCodec = t.type({ _uuid: UuidCodec, locators: t.array(UuidCodec) });
+/** A `Physical_Locator` row as selected. */
+export const PhysicalLocatorRowCodec = t.type({ _uuid: UuidCodec, encapsulation_type: t.string, dst_ip: t.string, tunnel_key: t.union([IntCodec, t.null]) });
+
 /** A `Logical_Switch` row. */
 export type LogicalSwitchRow = t.TypeOf<typeof LogicalSwitchRowCodec>;
+/** A `Mcast_Macs_Remote` row. */
+export type McastMacsRemoteRow = t.TypeOf<typeof McastMacsRemoteRowCodec>;
+/** A `Physical_Locator` row. */
+export type PhysicalLocatorRow = t.TypeOf<typeof PhysicalLocatorRowCodec>;
 /** A `Physical_Port` row. */
 export type PhysicalPortRow = t.TypeOf<typeof PhysicalPortRowCodec>;
 /** A `Physical_Switch` row. */
@@ -99,6 +114,12 @@ export const LOGICAL_SWITCH_COLUMNS = ['_uuid', 'name', 'description', 'tunnel_k
 export const PHYSICAL_PORT_COLUMNS = ['_uuid', 'name', 'vlan_bindings'] as const;
 /** The `Physical_Switch` columns a read selects. */
 export const PHYSICAL_SWITCH_COLUMNS = ['_uuid', 'name', 'description', 'ports', 'tunnel_ips', 'management_ips'] as const;
+/** The `Mcast_Macs_Remote` columns a read selects (the writer's preconditions compare them, `_uuid` aside). */
+export const MCAST_MACS_REMOTE_COLUMNS = ['_uuid', 'MAC', 'logical_switch', 'locator_set', 'ipaddr'] as const;
+/** The `Physical_Locator_Set` columns a read selects. */
+export const PHYSICAL_LOCATOR_SET_COLUMNS = ['_uuid', 'locators'] as const;
+/** The `Physical_Locator` columns a read selects. */
+export const PHYSICAL_LOCATOR_COLUMNS = ['_uuid', 'encapsulation_type', 'dst_ip', 'tunnel_key'] as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // State
@@ -112,6 +133,10 @@ export interface VtepState {
   readonly logicalSwitches: readonly LogicalSwitchRow[];
   /** The owned `Logical_Switch` rows by segment key. */
   readonly ownedSwitches: ReadonlyMap<string, LogicalSwitchRow>;
+  /** The flood rows (`Mcast_Macs_Remote` `unknown-dst`) of owned switches, by segment key. */
+  readonly floodRows: ReadonlyMap<string, McastMacsRemoteRow>;
+  /** The plain VXLAN `Physical_Locator` rows (no per-locator tunnel key) by destination IP, to reuse. */
+  readonly locators: ReadonlyMap<string, PhysicalLocatorRow>;
   /** What netloom owns on this leaf, canonical (what `observe` returns). */
   readonly owned: FabricConfig;
 }
@@ -121,6 +146,10 @@ export interface VtepRows {
   readonly physicalSwitches: readonly unknown[];
   readonly physicalPorts: readonly unknown[];
   readonly logicalSwitches: readonly unknown[];
+  /** `Mcast_Macs_Remote` rows (absent: none; a read by an older caller). */
+  readonly mcastMacsRemote?: readonly unknown[];
+  readonly physicalLocatorSets?: readonly unknown[];
+  readonly physicalLocators?: readonly unknown[];
 }
 
 function decodeRows<A>(codec: t.Type<A, unknown, unknown>, table: string, rows: readonly unknown[]): A[] {
@@ -148,6 +177,9 @@ export function parseVtepState(physicalSwitch: string, rows: VtepRows): VtepStat
   const switches = decodeRows(PhysicalSwitchRowCodec, 'Physical_Switch', rows.physicalSwitches);
   const allPorts = decodeRows(PhysicalPortRowCodec, 'Physical_Port', rows.physicalPorts);
   const logicalSwitches = decodeRows(LogicalSwitchRowCodec, 'Logical_Switch', rows.logicalSwitches);
+  const mcastRows = decodeRows(McastMacsRemoteRowCodec, 'Mcast_Macs_Remote', rows.mcastMacsRemote ?? []);
+  const locatorSets = new Map(decodeRows(PhysicalLocatorSetRowCodec, 'Physical_Locator_Set', rows.physicalLocatorSets ?? []).map((r) => [r._uuid as string, r]));
+  const allLocators = decodeRows(PhysicalLocatorRowCodec, 'Physical_Locator', rows.physicalLocators ?? []);
   const ps = switches.find((s) => s.name === physicalSwitch);
   if (ps === undefined) {
     throw new DeviceConnectionError(`hardware_vtep has no Physical_Switch ${JSON.stringify(physicalSwitch)}; check options.physicalSwitch of this device`, {
@@ -201,31 +233,68 @@ export function parseVtepState(physicalSwitch: string, rows: VtepRows): VtepStat
       else bindings[`${port.name}:${vlan}`] = { key: `${port.name}:${vlan}`, interface: port.name, vlan, l2Vni: Number(segmentKey) };
     }
   }
+  // Flood VTEPs: the unknown-dst row of an owned switch is netloom's (the switch is), as bindings are.
+  const locatorByUuid = new Map(allLocators.map((l) => [l._uuid as string, l]));
+  const floodRows = new Map<string, McastMacsRemoteRow>();
+  const floods: Record<string, FloodVtep | Record<string, unknown>> = {};
+  for (const row of mcastRows) {
+    const segmentKey = keyByUuid.get(row.logical_switch);
+    if (row.MAC !== FLOOD_MAC || segmentKey === undefined) continue;
+    const at = rowName('Mcast_Macs_Remote', { _uuid: row._uuid, name: `${FLOOD_MAC} of ${logicalSwitchName(Number(segmentKey))}` });
+    if (floodRows.has(segmentKey)) {
+      problems.push({ path: at, reason: `a second ${FLOOD_MAC} row for netloom's ${logicalSwitchName(Number(segmentKey))}` });
+      continue;
+    }
+    floodRows.set(segmentKey, row);
+    for (const uuid of locatorSets.get(row.locator_set)?.locators ?? []) {
+      const loc = locatorByUuid.get(uuid);
+      if (loc === undefined) continue;
+      if (loc.encapsulation_type !== FLOOD_ENCAPSULATION || !isIpv4(loc.dst_ip) || loc.tunnel_key !== null) {
+        problems.push({ path: `${at}.locator_set`, reason: `holds Physical_Locator ${loc._uuid} (${loc.encapsulation_type} ${JSON.stringify(loc.dst_ip)}${loc.tunnel_key !== null ? ` key ${loc.tunnel_key}` : ''}); netloom only floods to ${FLOOD_ENCAPSULATION} IPv4 VTEPs without a locator key` });
+        continue;
+      }
+      const flood = { l2Vni: Number(segmentKey), remoteIp: loc.dst_ip };
+      floods[floodVtepKey(flood)] = { key: floodVtepKey(flood), ...flood };
+    }
+  }
+  const locators = new Map<string, PhysicalLocatorRow>();
+  for (const loc of allLocators) if (loc.encapsulation_type === FLOOD_ENCAPSULATION && loc.tunnel_key === null) locators.set(loc.dst_ip, loc);
+
   if (problems.length > 0) {
     throw new DeviceProtocolError(
       `hardware_vtep of ${physicalSwitch} holds rows netloom owns that are not in netloom's form (edited by hand?); repair or delete them: ${problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`,
       { details: { physicalSwitch, problems } },
     );
   }
-  const input: FabricConfigInput = { vrf: {}, interconnect: {}, segment: segments as FabricConfigInput['segment'], binding: bindings as FabricConfigInput['binding'] };
+  const input: FabricConfigInput = {
+    vrf: {},
+    interconnect: {},
+    segment: segments as FabricConfigInput['segment'],
+    binding: bindings as FabricConfigInput['binding'],
+    floodVtep: floods as FabricConfigInput['floodVtep'],
+  };
   const decoded = decodeProblems(FabricConfigCodec, input);
   if (decoded.value === undefined) {
     throw new DeviceProtocolError(`the owned objects of ${physicalSwitch} do not form a valid fabric config: ${decoded.problems.map((p) => `${p.path}: ${p.reason}`).join('; ')}`, {
       details: { physicalSwitch, problems: decoded.problems },
     });
   }
-  return { physicalSwitch: ps, ports, logicalSwitches, ownedSwitches, owned: decoded.value };
+  return { physicalSwitch: ps, ports, logicalSwitches, ownedSwitches, floodRows, locators, owned: decoded.value };
 }
 
 /**
- * The operations of one read: `Physical_Switch` (by name), every `Physical_Port`, every `Logical_Switch`.
- * Port names are only unique per switch, so every port is read and matched by the switch's `ports` UUIDs.
+ * The operations of one read: `Physical_Switch` (by name), every `Physical_Port`, every `Logical_Switch`, the
+ * `unknown-dst` rows of `Mcast_Macs_Remote`, every `Physical_Locator_Set` and `Physical_Locator`. Port names are
+ * only unique per switch, so every port is read and matched by the switch's `ports` UUIDs.
  */
 export function readOperations(physicalSwitch: string) {
   return [
     op.select('Physical_Switch', [['name', '==', physicalSwitch]], PHYSICAL_SWITCH_COLUMNS),
     op.select('Physical_Port', [], PHYSICAL_PORT_COLUMNS),
     op.select('Logical_Switch', [], LOGICAL_SWITCH_COLUMNS),
+    op.select('Mcast_Macs_Remote', [['MAC', '==', FLOOD_MAC]], MCAST_MACS_REMOTE_COLUMNS),
+    op.select('Physical_Locator_Set', [], PHYSICAL_LOCATOR_SET_COLUMNS),
+    op.select('Physical_Locator', [], PHYSICAL_LOCATOR_COLUMNS),
   ] as const;
 }
 
@@ -236,6 +305,13 @@ export function readOperations(physicalSwitch: string) {
  * @example const state = await readVtepState(client, 'leaf1'); state.owned.segment['10010']
  */
 export async function readVtepState(client: OvsdbClient, physicalSwitch: string): Promise<VtepState> {
-  const [ps, pp, ls] = await client.transact(HW_VTEP_DATABASE, readOperations(physicalSwitch));
-  return parseVtepState(physicalSwitch, { physicalSwitches: ps.rows, physicalPorts: pp.rows, logicalSwitches: ls.rows });
+  const [ps, pp, ls, mm, pls, pl] = await client.transact(HW_VTEP_DATABASE, readOperations(physicalSwitch));
+  return parseVtepState(physicalSwitch, {
+    physicalSwitches: ps.rows,
+    physicalPorts: pp.rows,
+    logicalSwitches: ls.rows,
+    mcastMacsRemote: mm.rows,
+    physicalLocatorSets: pls.rows,
+    physicalLocators: pl.rows,
+  });
 }

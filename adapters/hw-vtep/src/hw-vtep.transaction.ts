@@ -12,12 +12,13 @@
  *
  * | change | operations |
  * |---|---|
- * | create segment K | `insert Logical_Switch {name: nl-K, description: netloom:K, tunnel_key: K, other_config: {netloom-name: <name>}}` |
+ * | create segment K | `insert Logical_Switch {name: nl-K, description: netloom:K, tunnel_key: K, other_config: {netloom-name: <name>}, replication_mode: source_node}` |
  * | update segment K (its name) | `mutate Logical_Switch` other_config: delete `netloom-name`, insert the new one |
  * | delete segment K | `delete` the `Ucast_Macs_Local/Remote` and `Mcast_Macs_Local/Remote` rows of the switch (MAC entries learned or programmed for this segment), then `delete Logical_Switch` |
  * | create binding P:V | `mutate Physical_Port` (P) vlan_bindings insert `{V: <switch>}` |
  * | update binding P:V | `mutate Physical_Port` vlan_bindings delete `[V]`, insert `{V: <switch>}` |
  * | delete binding P:V | `mutate Physical_Port` vlan_bindings delete `[V]` |
+ * | create / delete flood VTEPs of segment K (all of K's at once) | `insert Physical_Locator {vxlan_over_ipv4, dst_ip}` for an IP without a locator yet; `insert Physical_Locator_Set` with the new list; `update Logical_Switch` `replication_mode: source_node` (existing segment); then `insert Mcast_Macs_Remote {MAC: unknown-dst, logical_switch: nl-K, locator_set}` (first flood VTEP), `update` its `locator_set` (sets are immutable) or `delete` it (last flood VTEP gone) |
  *
  * @packageDocumentation
  */
@@ -26,13 +27,31 @@ import {
   type AccessBinding,
   type Change,
   type FabricConfig,
+  type FloodVtep,
   type L2Segment,
   type RenderedOperation,
   diffConfig,
 } from '@netloom/ports';
 import { type DatabaseSchema, type NamedUuid, type Operation, type Uuid, encodeOperations, namedUuid, op } from '@netloom/ovsdb';
-import { SEGMENT_NAME_KEY, insertedSwitchRef, logicalSwitchName, segmentMarker } from './hw-vtep.markers';
-import { LOGICAL_SWITCH_COLUMNS, PHYSICAL_PORT_COLUMNS, type LogicalSwitchRow, type PhysicalPortRow, type VtepState } from './hw-vtep.state';
+import {
+  FLOOD_ENCAPSULATION,
+  FLOOD_MAC,
+  SEGMENT_NAME_KEY,
+  insertedLocatorRef,
+  insertedLocatorSetRef,
+  insertedSwitchRef,
+  logicalSwitchName,
+  segmentMarker,
+} from './hw-vtep.markers';
+import {
+  LOGICAL_SWITCH_COLUMNS,
+  MCAST_MACS_REMOTE_COLUMNS,
+  PHYSICAL_PORT_COLUMNS,
+  type LogicalSwitchRow,
+  type McastMacsRemoteRow,
+  type PhysicalPortRow,
+  type VtepState,
+} from './hw-vtep.state';
 
 /** Tables whose rows point at a `Logical_Switch` (`logical_switch` column) and go with it. */
 export const MAC_TABLES = ['Ucast_Macs_Local', 'Ucast_Macs_Remote', 'Mcast_Macs_Local', 'Mcast_Macs_Remote'] as const;
@@ -48,14 +67,23 @@ export interface VtepTransaction {
 
 /** Options of {@link buildTransaction}. */
 export interface BuildOptions {
-  /** The lock to `assert` (netloom's lock for the switch). */
-  readonly lock: string;
+  /** The lock to `assert` (netloom's lock for the switch); absent only for a harness that edits as an operator. */
+  readonly lock?: string;
   /** The device name (for the comment). */
   readonly device: string;
 }
 
 const LS_WAIT_COLUMNS = LOGICAL_SWITCH_COLUMNS.filter((c) => c !== '_uuid');
+
+/** `Logical_Switch.replication_mode` of netloom's segments: the VTEP itself replicates BUM to every flood VTEP. */
+export const SOURCE_NODE = 'source_node';
 const PORT_WAIT_COLUMNS = PHYSICAL_PORT_COLUMNS.filter((c) => c !== '_uuid');
+const MCAST_WAIT_COLUMNS = MCAST_MACS_REMOTE_COLUMNS.filter((c) => c !== '_uuid');
+
+const byIp = (a: string, b: string): number => {
+  const n = (ip: string): number => ip.split('.').reduce((acc, o) => acc * 256 + Number(o), 0);
+  return n(a) - n(b);
+};
 
 function lsImage(ls: LogicalSwitchRow) {
   return { name: ls.name, description: ls.description, tunnel_key: ls.tunnel_key, other_config: ls.other_config };
@@ -108,8 +136,81 @@ export function buildTransaction(changes: readonly Change[], state: VtepState, o
     return ls._uuid;
   };
 
+  const waitFloodRow = (row: McastMacsRemoteRow, segment: string): void => {
+    pre.push({
+      op: op.wait('Mcast_Macs_Remote', [['_uuid', '==', row._uuid]], MCAST_WAIT_COLUMNS, '==', [{ MAC: row.MAC, logical_switch: row.logical_switch, locator_set: row.locator_set, ipaddr: row.ipaddr }], 0),
+      purpose: `precondition: the flood list (${FLOOD_MAC}) of ${logicalSwitchName(Number(segment))} unchanged since it was read`,
+    });
+  };
+  const insertedLocators = new Set<string>();
+  /** One segment's flood list as it is after `mine` (its flood VTEP changes): the operations that make it so. */
+  const floodList = (segment: string, mine: readonly Change[]): void => {
+    const what = mine.map((c) => `${c.op} floodVtep ${c.key}`).join(', ');
+    const ips = new Set(Object.values(state.owned.floodVtep).filter((f) => String(f.l2Vni) === segment).map((f) => f.remoteIp));
+    for (const c of mine) {
+      if (c.before !== undefined) ips.delete((c.before as FloodVtep).remoteIp);
+      if (c.after !== undefined) ips.add((c.after as FloodVtep).remoteIp);
+    }
+    const row = state.floodRows.get(segment);
+    if (row !== undefined) waitFloodRow(row, segment);
+    if (ips.size === 0) {
+      if (row !== undefined) body.push({ op: op.delete('Mcast_Macs_Remote', [['_uuid', '==', row._uuid]]), purpose: what });
+      return;
+    }
+    const refs: (Uuid | NamedUuid)[] = [];
+    for (const ip of [...ips].sort(byIp)) {
+      const existing = state.locators.get(ip);
+      if (existing !== undefined) {
+        refs.push(existing._uuid);
+        continue;
+      }
+      if (!insertedLocators.has(ip)) {
+        insertedLocators.add(ip);
+        body.push({ op: op.insert('Physical_Locator', { encapsulation_type: FLOOD_ENCAPSULATION, dst_ip: ip }, insertedLocatorRef(ip)), purpose: `${what} (Physical_Locator to ${ip})` });
+      }
+      refs.push(namedUuid(insertedLocatorRef(ip)));
+    }
+    const l2Vni = Number(segment);
+    body.push({ op: op.insert('Physical_Locator_Set', { locators: refs }, insertedLocatorSetRef(l2Vni)), purpose: `${what} (the new flood list)` });
+    const set = namedUuid(insertedLocatorSetRef(l2Vni));
+    const existing = state.ownedSwitches.get(segment);
+    if (existing !== undefined && !created.has(segment)) {
+      // Replicate to every flood VTEP, not to one "service node" (the schema's default when unset); segments of
+      // older versions were created without it.
+      body.push({ op: op.update('Logical_Switch', [['_uuid', '==', existing._uuid]], { replication_mode: SOURCE_NODE }), purpose: `${what} (replicate to every flood VTEP)` });
+    }
+    if (row !== undefined) {
+      body.push({ op: op.update('Mcast_Macs_Remote', [['_uuid', '==', row._uuid]], { locator_set: set }), purpose: what });
+      return;
+    }
+    const ls = switchRef(l2Vni, what);
+    if (ls === undefined) return;
+    if (!created.has(segment)) {
+      pre.push({
+        op: op.wait('Mcast_Macs_Remote', [['logical_switch', '==', ls], ['MAC', '==', FLOOD_MAC]], ['MAC'], '==', [], 0),
+        purpose: `precondition: no ${FLOOD_MAC} row for ${logicalSwitchName(l2Vni)}`,
+      });
+    }
+    body.push({ op: op.insert('Mcast_Macs_Remote', { MAC: FLOOD_MAC, logical_switch: ls, locator_set: set, ipaddr: '' }), purpose: what });
+  };
+  const floodBySegment = new Map<string, Change[]>();
+  for (const c of changes) {
+    if (c.kind !== 'floodVtep') continue;
+    const segment = String(((c.after ?? c.before) as FloodVtep).l2Vni);
+    floodBySegment.set(segment, [...(floodBySegment.get(segment) ?? []), c]);
+  }
+
   for (const c of changes) {
     const what = `${c.op} ${c.kind} ${c.key}`;
+    if (c.kind === 'floodVtep') {
+      // A segment's whole flood list is one row: render all its changes where the first of them stands.
+      const segment = String(((c.after ?? c.before) as FloodVtep).l2Vni);
+      const mine = floodBySegment.get(segment);
+      if (mine === undefined) continue;
+      floodBySegment.delete(segment);
+      floodList(segment, mine);
+      continue;
+    }
     if (c.kind === 'segment') {
       const seg = (c.after ?? c.before) as L2Segment;
       if (c.op === 'create') {
@@ -119,7 +220,7 @@ export function buildTransaction(changes: readonly Change[], state: VtepState, o
         body.push({
           op: op.insert(
             'Logical_Switch',
-            { name, description: segmentMarker(c.key), tunnel_key: seg.l2Vni, other_config: new Map([[SEGMENT_NAME_KEY, seg.name]]) },
+            { name, description: segmentMarker(c.key), tunnel_key: seg.l2Vni, other_config: new Map([[SEGMENT_NAME_KEY, seg.name]]), replication_mode: SOURCE_NODE },
             insertedSwitchRef(seg.l2Vni),
           ),
           purpose: what,
@@ -172,7 +273,7 @@ export function buildTransaction(changes: readonly Change[], state: VtepState, o
     unresolved.push(`${what}: hardware_vtep has no place for a ${c.kind}`);
   }
   const head = [
-    { op: op.assert(options.lock) as Operation, purpose: `lock ${options.lock} held by this session` },
+    ...(options.lock === undefined ? [] : [{ op: op.assert(options.lock) as Operation, purpose: `lock ${options.lock} held by this session` }]),
     { op: op.comment(`netloom: ${changes.length} change(s) on ${options.device}`) as Operation, purpose: 'comment' },
   ];
   const stale = unresolved.map((u) => ({ op: op.comment(`stale: ${u}; apply will refuse this change set`) as Operation, purpose: u }));

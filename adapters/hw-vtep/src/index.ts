@@ -61,7 +61,7 @@ export const adapter = defineAdapter({
   vendor: 'OVSDB hardware_vtep (vendor-neutral)',
   description: 'Leaf VTEPs programmed over the OVSDB hardware_vtep schema (vendor-neutral; tested with ovs-vtep).',
   models: { modelPatterns: ['^hardware_vtep$'] },
-  portApi: '^1.0.0',
+  portApi: '^1.1.0',
   ports: { fabric: hwVtepFabric },
   supports: HW_VTEP_SUPPORTS,
   optionsCodec: HwVtepOptionsCodec,

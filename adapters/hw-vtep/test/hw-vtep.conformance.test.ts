@@ -29,6 +29,7 @@ describe('hw-vtep adapter', function () {
           anycastGateway: { vrf: ['vpc-shop'], segment: ['10010'] },
           accessBinding: { segment: ['10020'], binding: ['Ethernet1/2:100', 'Ethernet1/3:300'] },
           interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
+          floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141', '10020:192.0.2.142'] },
         },
       },
     });

@@ -95,7 +95,7 @@ describe('hw-vtep options and connection settings', () => {
   });
 
   it('declares only what hardware_vtep can carry, and the manifest is valid', () => {
-    assert.deepEqual(HW_VTEP_SUPPORTS.fabric, { l2Segment: true, vrf: false, anycastGateway: false, accessBinding: true, interconnect: false, confirmedCommit: false });
+    assert.deepEqual(HW_VTEP_SUPPORTS.fabric, { l2Segment: true, vrf: false, anycastGateway: false, accessBinding: true, interconnect: false, confirmedCommit: false, floodVtep: true });
     assert.deepEqual(checkAdapterDefinition(adapter), []);
     assert.equal(adapter.id, 'hw-vtep');
     assert.deepEqual(Object.keys(adapter.ports), ['fabric']);

@@ -71,7 +71,7 @@ describe('hw-vtep session against ovsdb-server (hardware_vtep)', function () {
         '{"op":"wait","table":"Logical_Switch","where":[["tunnel_key","==",5000]],"columns":["name"],"until":"==","rows":[],"timeout":0}',
         `{"op":"wait","table":"Physical_Port","where":[["_uuid","==",["uuid","${e11}"]]],"columns":["name","vlan_bindings"],"until":"==","rows":[{"name":"Ethernet1/1","vlan_bindings":["map",[]]}],"timeout":0}`,
         `{"op":"wait","table":"Physical_Port","where":[["_uuid","==",["uuid","${e12}"]]],"columns":["name","vlan_bindings"],"until":"==","rows":[{"name":"Ethernet1/2","vlan_bindings":["map",[]]}],"timeout":0}`,
-        '{"op":"insert","table":"Logical_Switch","row":{"name":"nl-5000","description":"netloom:5000","tunnel_key":5000,"other_config":["map",[["netloom-name","ls-pods"]]]},"uuid-name":"ls_5000"}',
+        '{"op":"insert","table":"Logical_Switch","row":{"name":"nl-5000","description":"netloom:5000","tunnel_key":5000,"other_config":["map",[["netloom-name","ls-pods"]]],"replication_mode":"source_node"},"uuid-name":"ls_5000"}',
         `{"op":"mutate","table":"Physical_Port","where":[["_uuid","==",["uuid","${e11}"]]],"mutations":[["vlan_bindings","insert",["map",[[100,["named-uuid","ls_5000"]]]]]]}`,
         `{"op":"mutate","table":"Physical_Port","where":[["_uuid","==",["uuid","${e12}"]]],"mutations":[["vlan_bindings","insert",["map",[[230,["named-uuid","ls_5000"]]]]]]}`,
       ],

@@ -285,6 +285,8 @@ export const rgosSamples: RuijieRgosSamples = {
       'TenGigabitEthernet0/1:100': { key: 'TenGigabitEthernet0/1:100', interface: 'TenGigabitEthernet0/1', vlan: 100, l2Vni: 10010 },
       'TenGigabitEthernet0/2:200': { key: 'TenGigabitEthernet0/2:200', interface: 'TenGigabitEthernet0/2', vlan: 200, l2Vni: 10020 },
     },
+    // Not declared by this adapter (no RGOS flood-list syntax is known): the kit proves it is refused.
+    floodVtep: { '10020:192.0.2.141': { key: '10020:192.0.2.141', l2Vni: 10020, remoteIp: '192.0.2.141' } },
   }),
   byCapability: {
     l2Segment: { segment: ['10020'] },
@@ -292,6 +294,7 @@ export const rgosSamples: RuijieRgosSamples = {
     anycastGateway: { vrf: ['vpc-shop'], segment: ['10010'] },
     accessBinding: { segment: ['10020'], binding: ['TenGigabitEthernet0/2:200'] },
     interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
+    floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141'] },
   },
   foreign: { kind: 'segment', object: { key: '20000', name: 'legacy-bd', l2Vni: 20000, description: 'made by hand' } },
   badInputs: [

@@ -45,6 +45,7 @@ import {
   FabricConfigCodec,
   InputError,
   InterconnectCodec,
+  FloodVtepCodec,
   L2SegmentCodec,
   LockedError,
   NotSupportedError,
@@ -363,7 +364,7 @@ interface Prepared {
   readonly lines: readonly string[];
 }
 
-const KIND_CODECS: Readonly<Record<string, t.Mixed>> = { vrf: VrfCodec, segment: L2SegmentCodec, binding: AccessBindingCodec, interconnect: InterconnectCodec };
+const KIND_CODECS: Readonly<Record<string, t.Mixed>> = { vrf: VrfCodec, segment: L2SegmentCodec, binding: AccessBindingCodec, interconnect: InterconnectCodec, floodVtep: FloodVtepCodec };
 
 /**
  * One session with one RGOS leaf: the shared device lifecycle (`facts`, `observe`, `plan`, `apply`, `confirm`,

@@ -24,6 +24,7 @@ describe('ruijie-rgos parsers', () => {
         'TenGigabitEthernet0/1:100': { key: 'TenGigabitEthernet0/1:100', interface: 'TenGigabitEthernet0/1', vlan: 100, l2Vni: 10010 },
         'TenGigabitEthernet0/2:200': { key: 'TenGigabitEthernet0/2:200', interface: 'TenGigabitEthernet0/2', vlan: 200, l2Vni: 10020 },
       },
+      floodVtep: {},
     });
     assert.deepEqual([...view().segmentVlans], [
       [10010, 100],

@@ -42,7 +42,7 @@ export async function startLeaf(opts: { readonly hostname?: string; readonly pas
 }
 
 /** A fabric config in input form that a test may edit. */
-export type EditableInput = { -readonly [K in keyof FabricConfigInput]: Record<string, FabricConfigInput[K][string]> };
+export type EditableInput = { -readonly [K in keyof FabricConfigInput]: Record<string, NonNullable<FabricConfigInput[K]>[string]> };
 
 /** Decodes an input config (canonical form, as observe returns it). */
 export const decode = (input: FabricConfigInput): FabricConfig => decodeOrThrow(FabricConfigCodec, input, 'test config');

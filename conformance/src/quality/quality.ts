@@ -100,6 +100,12 @@ const AUTO_CHECKS: Readonly<Record<string, AutoCheck>> = {
     const hits = sourceHits(p, /\b\w+Sync\s*\(/);
     return hits.length === 0 ? undefined : `synchronous I/O at ${hits.join(', ')}`;
   },
+  // The injection fuzz kit fuzzes every string field of the port's samples through the adapter's renderers; a call
+  // in a test (not in a comment) is what can be checked from the files. Hand-written properties are for review.
+  'fuzzed-renderers': (p) =>
+    [...p.tests.values()].some((text) => text.split('\n').some((line) => !/^\s*(\/\/|\*)/.test(line) && /\brunInjectionFuzz\s*\(/.test(line)))
+      ? undefined
+      : 'no test calls runInjectionFuzz(...) (@netloom/conformance/fuzz)',
 };
 
 /** Every rule of the scale, in tier order. */

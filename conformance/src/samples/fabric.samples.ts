@@ -2,7 +2,10 @@
 import type { FabricConfigInput } from '@netloom/ports';
 import { badNameInputs, putObject, type DeviceSamples } from './samples';
 
-/** A rich fabric config: a VRF, an interconnect, a routed segment with an anycast gateway, a plain one, two bindings. */
+/**
+ * A rich fabric config: a VRF, an interconnect, a routed segment with an anycast gateway, a plain one, two bindings,
+ * a flood VTEP (a host-overlay node) on each segment.
+ */
 export const fabricFull = (): FabricConfigInput => ({
   vrf: {
     'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001, importRouteTargets: ['65000:50001'], exportRouteTargets: ['65000:50001'] },
@@ -25,6 +28,11 @@ export const fabricFull = (): FabricConfigInput => ({
     'Ethernet1/1:100': { key: 'Ethernet1/1:100', interface: 'Ethernet1/1', vlan: 100, l2Vni: 10010 },
     'Ethernet1/2:100': { key: 'Ethernet1/2:100', interface: 'Ethernet1/2', vlan: 100, l2Vni: 10020 },
   },
+  floodVtep: {
+    '10010:192.0.2.141': { key: '10010:192.0.2.141', l2Vni: 10010, remoteIp: '192.0.2.141' },
+    '10020:192.0.2.141': { key: '10020:192.0.2.141', l2Vni: 10020, remoteIp: '192.0.2.141' },
+    '10020:192.0.2.142': { key: '10020:192.0.2.142', l2Vni: 10020, remoteIp: '192.0.2.142' },
+  },
 });
 
 /** The kit's default fabric samples. */
@@ -36,6 +44,7 @@ export const fabricSamples: DeviceSamples = {
     anycastGateway: { vrf: ['vpc-shop'], segment: ['10010'] },
     accessBinding: { segment: ['10020'], binding: ['Ethernet1/2:100'] },
     interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
+    floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141', '10020:192.0.2.142'] },
   },
   foreign: { kind: 'segment', object: { key: '20000', name: 'legacy-bd', l2Vni: 20000, description: 'made by hand' } },
   badInputs: [
@@ -46,6 +55,15 @@ export const fabricSamples: DeviceSamples = {
       edit: (c) => {
         putObject(c, 'segment', { key: '10030', name: 'ls-vlan', l2Vni: 10030 });
         putObject(c, 'binding', { key: 'Ethernet1/3:5000', interface: 'Ethernet1/3', vlan: 5000, l2Vni: 10030 });
+      },
+    },
+    {
+      id: 'flood-vtep-bad-ip',
+      title: 'a flood VTEP at 192.0.2.256',
+      capability: 'floodVtep',
+      edit: (c) => {
+        putObject(c, 'segment', { key: '10040', name: 'ls-flood', l2Vni: 10040 });
+        putObject(c, 'floodVtep', { key: '10040:192.0.2.256', l2Vni: 10040, remoteIp: '192.0.2.256' });
       },
     },
     { id: 'vni-0', title: 'a segment with L2 VNI 0', capability: 'l2Segment', edit: (c) => putObject(c, 'segment', { key: '0', name: 'ls-zero', l2Vni: 0 }) },

@@ -478,6 +478,29 @@ const vxlanMode: Handler = (tokens, frame, ctx, text) => {
     if (t[2] === undefined) return incomplete;
     const vlan = parseVlan(t[2]);
     if (vlan === undefined) return invalid(tokens, at + 2);
+    if (kw(t[3], 'flood')) {
+      // `vxlan vlan V flood vtep [add|remove] <ip>...` (head-end replication list of one VLAN); the running
+      // config shows one line `vxlan vlan V flood vtep <ip> <ip>...`. UNVERIFIED: EOS's order of the addresses.
+      if (!kw(t[4], 'vtep')) return t[4] === undefined ? incomplete : invalid(tokens, at + 4);
+      const floodPrefix = `vxlan vlan ${vlan} flood vtep `;
+      const current = new Set(node.children.find((c) => c.line.startsWith(floodPrefix))?.line.slice(floodPrefix.length).split(' ') ?? []);
+      if (negate) {
+        removeChildren(node, (c) => c.line.startsWith(floodPrefix));
+        return OK;
+      }
+      const verb = kw(t[5], 'add') ? 'add' : kw(t[5], 'remove') ? 'remove' : 'set';
+      const first = verb === 'set' ? 5 : 6;
+      if (t[first] === undefined) return incomplete;
+      for (let i = first; i < t.length; i++) if (!isIpv4(t[i]!)) return invalid(tokens, at + i);
+      const ips = t.slice(first);
+      const next = verb === 'set' ? new Set(ips) : current;
+      if (verb === 'add') for (const ip of ips) next.add(ip);
+      if (verb === 'remove') for (const ip of ips) next.delete(ip);
+      const byNumber = (ip: string): number => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+      removeChildren(node, (c) => c.line.startsWith(floodPrefix));
+      if (next.size > 0) ensureChild(node, `${floodPrefix}${[...next].sort((a, b) => byNumber(a) - byNumber(b)).join(' ')}`);
+      return OK;
+    }
     const prefix = `vxlan vlan ${vlan} vni `;
     if (negate) {
       removeChildren(node, (c) => c.line.startsWith(prefix) && (t[4] === undefined || c.line === `${prefix}${t[4]}`));

@@ -93,7 +93,8 @@ function interfaceChildKey(line: string): Key {
   if (line.startsWith('ipv6 address ')) return [9, line];
   if (line.startsWith('vxlan source-interface ')) return [10];
   if (line.startsWith('vxlan udp-port ')) return [11];
-  if ((m = /^vxlan vlan (\d+) /.exec(line))) return [12, Number(m[1])];
+  if ((m = /^vxlan vlan (\d+) flood vtep /.exec(line))) return [12, Number(m[1]), 1];
+  if ((m = /^vxlan vlan (\d+) /.exec(line))) return [12, Number(m[1]), 0];
   if ((m = /^vxlan vrf (\S+) /.exec(line))) return [13, m[1]!];
   return [20];
 }
