@@ -5,7 +5,8 @@
  *   `runLoadBalancerConformance` (mocha) and `fabricConformance(...)` & co. (suites for `runChecks`).
  * - Store port: `runStoreConformance` / `storeConformance`.
  * - The engine: checks are data (`deviceChecks(port)`, `STORE_CHECKS`), `runChecks` returns results without mocha.
- * - Targets and the device harness a simulator provides (`DeviceHarness`).
+ * - Targets and the device harness a simulator provides (`DeviceHarness`); `live` targets (a target file, optionally
+ *   recorded) and `replay` targets (a recorded run played back by local servers of its protocol).
  *
  * Imports `@netloom/ports` and `@netloom/domain` only.
  * @packageDocumentation
@@ -25,3 +26,33 @@ export * from './store/store.suite';
 export * from './quality/quality';
 export * from './kubernetes/kubernetes.suite';
 export { KUBERNETES_CHECKS, KIT_KINDS, type ClusterHarness, type KubernetesCheck, type KubernetesCheckContext } from './kubernetes/kubernetes.checks';
+export { liveTarget, replayTarget, pointAt, type RemoteTarget, type ProvidedDevice, type RemoteTargetContext } from './device/remote.target';
+export { loadTargetFile, namesAdapter, TargetFileCodec, TARGET_FILE_API_VERSION, type TargetFile, type LoadedTargetFile } from './record/target-file';
+export {
+  RECORD_PROTOCOLS,
+  RECORD_PROTOCOL_BY_ADAPTER,
+  DEFAULT_CASE,
+  MANIFEST_FORMAT,
+  SESSION_FORMAT,
+  AllowCodec,
+  RecordingManifestCodec,
+  SessionRecordingCodec,
+  RecordedEventCodec,
+  readManifest,
+  readSession,
+  listSessions,
+  caseDir,
+  CheckRecording,
+  type Allow,
+  type NumberRange,
+  type RecordProtocol,
+  type RecordingManifest,
+  type SessionRecording,
+  type RecordedEvent,
+} from './record/recording';
+export { RecordingRedactor, redactedPlaceholder, isRedacted, SECRET_HEADERS, type NamedSecret } from './record/redact';
+export { fitSamples, outsideAllow, usedResources, samplesDigest, remapConfig, type ResourceMap } from './record/allow';
+export { ReplayScript, ReplaySession, type SessionPlayer } from './record/replay.engine';
+export { startSshRecordingProxy, startSshReplayServer, type SshUpstream, type SshEndpoint } from './record/ssh.record';
+export { startHttpsRecordingProxy, startHttpsReplayServer, type HttpsUpstream, type HttpsEndpoint, type EndpointCertificates } from './record/https.record';
+export { startOvsdbRecordingProxy, startOvsdbReplayServer, type OvsdbUpstream } from './record/ovsdb.record';

@@ -27,13 +27,14 @@ describe('conformance kit: inputs are validated loudly', () => {
     throwsCode(() => fabricConformance(undefined as unknown as DeviceConformanceOptions), ErrorCode.INPUT_INVALID, /required: \{ adapter, target \}/);
   });
 
-  it('a bad target is an InputError; replay and live are NotSupportedError', () => {
+  it('a bad target is an InputError (a missing recording or target file included)', () => {
     throwsCode(() => fabricConformance({ adapter: fakeAdapter } as unknown as DeviceConformanceOptions), ErrorCode.INPUT_INVALID, /target: required/);
     throwsCode(() => fabricConformance({ adapter: fakeAdapter, target: { kind: 'lab' } as unknown as DeviceTargetSpec }), ErrorCode.INPUT_INVALID, /target\.kind: "lab" is not a target kind/);
     throwsCode(() => fabricConformance({ adapter: fakeAdapter, target: { kind: 'simulator' } as unknown as DeviceTargetSpec }), ErrorCode.INPUT_INVALID, /target\.create: required/);
     throwsCode(() => fabricConformance({ adapter: fakeAdapter, target: { ...fakeTarget('fabric'), lacks: ['qos'] } }), ErrorCode.INPUT_INVALID, /target\.lacks\[0\]: "qos" is not a fabric capability/);
-    throwsCode(() => fabricConformance({ adapter: fakeAdapter, target: { kind: 'replay', dir: 'fixtures' } }), ErrorCode.NOT_SUPPORTED, /target kind "replay" is not implemented yet/);
-    throwsCode(() => vswitchConformance({ adapter: fakeAdapter, target: { kind: 'live', file: 'lab.yaml' } }), ErrorCode.NOT_SUPPORTED, /target kind "live" is not implemented yet/);
+    throwsCode(() => fabricConformance({ adapter: fakeAdapter, target: { kind: 'replay', dir: 'fixtures' } }), ErrorCode.INPUT_INVALID, /no recording in fixtures \(no manifest\.json\): record one with --record against a live target/);
+    throwsCode(() => vswitchConformance({ adapter: fakeAdapter, target: { kind: 'live', file: 'lab.yaml' } }), ErrorCode.INPUT_INVALID, /target file lab\.yaml cannot be read \(ENOENT\)/);
+    throwsCode(() => vswitchConformance({ adapter: fakeAdapter, target: { kind: 'live' } as unknown as DeviceTargetSpec }), ErrorCode.INPUT_INVALID, /target\.file: required/);
   });
 
   it('bad samples are an InputError naming each problem', () => {

@@ -15,7 +15,6 @@
 import {
   CAPABILITY_NAMES,
   InputError,
-  NotSupportedError,
   checkAdapterDefinition,
   decodeProblems,
   fabricVocabulary,
@@ -33,21 +32,22 @@ import {
   type Logger,
   type PortFactoryOptions,
 } from '@netloom/ports';
-import { ConformanceFailure, registerMocha, type ConformanceSuite } from '../kit/check';
+import { ConformanceFailure, TargetFailure, describeError, registerMocha, type ConformanceSuite } from '../kit/check';
 import { fabricSamples } from '../samples/fabric.samples';
 import { firewallSamples } from '../samples/firewall.samples';
 import { loadBalancerSamples } from '../samples/load-balancer.samples';
 import type { DeviceSamples, Selection } from '../samples/samples';
 import { vswitchSamples } from '../samples/vswitch.samples';
 import { BEHAVIOURAL_CAPABILITIES, deviceChecks } from './device.checks';
-import { objectCount, pick, type AnyVocabulary, type DeviceCheckContext, type PreparedSample, type SamplePlan } from './device.context';
-import { TARGET_KINDS, type DeviceTargetSpec, type SimulatorTarget } from './target';
+import { attempt, objectCount, pick, type AnyVocabulary, type DeviceCheckContext, type PreparedSample, type SamplePlan } from './device.context';
+import { liveTarget, replayTarget, type RemoteTarget } from './remote.target';
+import { TARGET_KINDS, type DeviceTargetSpec, type SimulatorInstance, type SimulatorTarget } from './target';
 
 /** Options of every device-port kit. */
 export interface DeviceConformanceOptions {
   /** The adapter under test: its `defineAdapter({...})` manifest, exported as `adapter` from its entry point. */
   readonly adapter: AdapterDefinition;
-  /** Where to run: `{ kind: 'simulator', create }` (replay and live are not implemented yet). */
+  /** Where to run: `{ kind: 'simulator', create }`, `{ kind: 'live', file, record? }` or `{ kind: 'replay', dir }`. */
   readonly target: DeviceTargetSpec;
   /** Replaces parts of the kit's default sample data for this port (e.g. for a device with tighter limits). */
   readonly samples?: Partial<DeviceSamples>;
@@ -55,6 +55,12 @@ export interface DeviceConformanceOptions {
   readonly timeoutMs?: number;
   /** Handed to the adapter's port factory (default: silent). */
   readonly logger?: Logger;
+}
+
+/** A device-port suite: the checks, and for `live` / `replay` targets what the target is (for reports). */
+export interface DeviceConformanceSuite extends ConformanceSuite<DeviceCheckContext> {
+  /** The live or replay target (absent for simulators): its description and recording manifest. */
+  readonly remote?: RemoteTarget;
 }
 
 /** The default sample data of each device port. */
@@ -109,7 +115,15 @@ function validateTarget(port: DevicePortKind, target: unknown, problems: InputPr
     problems.push({ path: 'target.kind', reason: `${JSON.stringify(target['kind'])} is not a target kind (${TARGET_KINDS.join(', ')})` });
     return;
   }
-  if (target['kind'] !== 'simulator') return;
+  if (target['kind'] === 'live') {
+    if (typeof target['file'] !== 'string' || target['file'] === '') problems.push({ path: 'target.file', reason: 'required: the path of the target file (YAML)' });
+    if (target['record'] !== undefined && (typeof target['record'] !== 'string' || target['record'] === '')) problems.push({ path: 'target.record', reason: 'must be the folder to record into' });
+    return;
+  }
+  if (target['kind'] === 'replay') {
+    if (typeof target['dir'] !== 'string' || target['dir'] === '') problems.push({ path: 'target.dir', reason: 'required: the folder of the recording' });
+    return;
+  }
   if (typeof target['create'] !== 'function') problems.push({ path: 'target.create', reason: 'required: a function that creates a fresh simulated device for one check' });
   const lacks = target['lacks'];
   if (lacks !== undefined) {
@@ -206,9 +220,10 @@ function planSamples(vocabulary: AnyVocabulary, samples: DeviceSamples, capabili
  * how to run them. Use {@link runChecks} on it, or the `run*Conformance` functions inside mocha.
  *
  * @throws InputError listing every problem with the options (missing adapter, adapter without the port, bad
- *   target, bad samples); NotSupportedError for `replay` and `live` targets (not implemented yet).
+ *   target, bad samples; for `live`: an invalid target file or samples that do not fit its `allow`; for `replay`: a
+ *   missing or invalid manifest, or a recording made for another adapter, port or samples).
  */
-export function deviceConformance(port: DevicePortKind, options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> {
+export function deviceConformance(port: DevicePortKind, options: DeviceConformanceOptions): DeviceConformanceSuite {
   const kit = KIT_NAMES[port];
   const vocabulary = VOCABULARIES[port];
   const problems: InputProblem[] = [];
@@ -222,48 +237,68 @@ export function deviceConformance(port: DevicePortKind, options: DeviceConforman
   if (problems.length > 0) throw InputError.fromProblems(`${kit} options`, problems);
   if (!adapterOk) throw new InputError(`${kit} options: adapter is invalid`);
   const target = options.target;
-  if (target.kind !== 'simulator') {
-    throw new NotSupportedError(`${kit}: target kind ${JSON.stringify(target.kind)} is not implemented yet in @netloom/conformance; use { kind: 'simulator', create } (replay and live targets come later)`, {
-      details: { target: target.kind },
-    });
-  }
-  const simulator: SimulatorTarget = target;
   const adapter = options.adapter;
-  const lacks = new Set(simulator.lacks ?? []);
+  const factory = adapter.ports[port] as unknown as (opts: PortFactoryOptions) => DeviceDriver<DeviceConfig>;
+  const logger = options.logger ?? silentLogger;
+  const remote: RemoteTarget | undefined =
+    target.kind === 'simulator'
+      ? undefined
+      : (target.kind === 'live' ? liveTarget : replayTarget)(target as never, { port, adapter, samples, factory, logger });
+  const effectiveSamples = remote?.samples ?? samples;
+  const lacks = new Set(target.kind === 'simulator' ? (target.lacks ?? []) : (remote?.lacks ?? []));
   const declared = adapter.supports[port] as Readonly<Record<string, boolean>>;
   const capabilities: Record<string, boolean> = {};
   for (const c of CAPABILITY_NAMES[port] as readonly string[]) capabilities[c] = declared[c] === true && !lacks.has(c);
-  const plan = planSamples(vocabulary, samples, capabilities);
-  const factory = adapter.ports[port] as unknown as (opts: PortFactoryOptions) => DeviceDriver<DeviceConfig>;
-  const logger = options.logger ?? silentLogger;
+  const plan = planSamples(vocabulary, effectiveSamples, capabilities);
   const why = (c: string): string => (declared[c] === true ? `the device lacks ${c} (target.lacks)` : `adapter ${JSON.stringify(adapter.id)} does not declare ${c}`);
 
-  return {
-    title: `${port} conformance: ${adapter.id}`,
-    checks: deviceChecks(port),
-    timeoutMs: options.timeoutMs ?? 30_000,
-    skipReason(check) {
-      if (check.capability !== undefined && capabilities[check.capability] !== true) return `${why(check.capability)} (see not-supported.${check.capability})`;
-      if (check.withoutCapability !== undefined && capabilities[check.withoutCapability] === true) return `${check.withoutCapability} is declared (see capability.${check.withoutCapability})`;
-      return undefined;
-    },
-    async setup(check) {
-      const instance = await simulator.create({ checkId: check.id });
+  const create = async (checkId: string): Promise<{ instance: SimulatorInstance; finish?: () => Promise<string | undefined> }> => {
+    if (target.kind === 'simulator') {
+      const instance = await (target as SimulatorTarget).create({ checkId });
       if (!isRecord(instance) || !isRecord(instance.target) || typeof instance.target.name !== 'string') {
         throw new InputError(`${kit}: target.create() must return { target: { name, ... }, options?, harness? }, got ${JSON.stringify(instance)}`);
       }
+      return { instance };
+    }
+    const device = await remote!.create(checkId);
+    return { instance: { target: device.target, options: device.options }, finish: () => device.finish() };
+  };
+
+  return {
+    title: `${port} conformance: ${adapter.id}${remote === undefined ? '' : ` (${remote.kind} ${remote.description})`}`,
+    checks: deviceChecks(port),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    ...(remote === undefined ? {} : { remote }),
+    skipReason(check) {
+      if (check.capability !== undefined && capabilities[check.capability] !== true) return `${why(check.capability)} (see not-supported.${check.capability})`;
+      if (check.withoutCapability !== undefined && capabilities[check.withoutCapability] === true) return `${check.withoutCapability} is declared (see capability.${check.withoutCapability})`;
+      if (remote !== undefined && check.needs?.includes('harness') === true) return `the ${remote.kind} target has no device harness (a lab device offers the kit no operator levers)`;
+      return undefined;
+    },
+    async setup(check) {
+      const { instance, finish } = await create(check.id);
       const sessions: DeviceSession<DeviceConfig>[] = [];
       const driver = (): DeviceDriver<DeviceConfig> => {
         const d = factory({ target: instance.target, options: instance.options, logger });
         if (d.port !== port) throw new ConformanceFailure(`adapter ${JSON.stringify(adapter.id)}'s ${port} factory returned a driver for port ${JSON.stringify(d.port)}`);
         return d;
       };
+      // A lab device is shared by every check: remember what netloom owned before, to remove exactly what the check adds.
+      let baseline: DeviceConfig | undefined;
+      if (remote !== undefined) {
+        try {
+          baseline = await observeOnce(driver);
+        } catch (e) {
+          const divergence = await finish?.().catch(() => undefined);
+          throw new TargetFailure(divergence ?? `could not read the ${remote.kind} device before the check: ${describeError(e)}`);
+        }
+      }
       const ctx: DeviceCheckContext = {
         port,
         adapterId: adapter.id,
         vocabulary,
         capabilities,
-        samples,
+        samples: effectiveSamples,
         plan,
         harness: instance.harness,
         driver,
@@ -283,48 +318,94 @@ export function deviceConformance(port: DevicePortKind, options: DeviceConforman
               // A session that cannot close is the check's concern, not the teardown's.
             }
           }
+          const problems: string[] = [];
+          if (baseline !== undefined) {
+            const left = await removeCreated(vocabulary, driver, baseline).catch((e: unknown) => `cleanup failed: ${describeError(e)}`);
+            if (left !== undefined) problems.push(left);
+          }
           await instance.dispose?.();
+          const divergence = await finish?.();
+          // A divergence explains everything after it (a failed cleanup included): report it alone.
+          if (divergence !== undefined) throw new TargetFailure(divergence);
+          if (problems.length > 0) throw new TargetFailure(problems.join('; '));
         },
       };
     },
   };
 }
 
+async function observeOnce(driver: () => DeviceDriver<DeviceConfig>): Promise<DeviceConfig> {
+  const s = await driver().connect();
+  try {
+    return (await s.observe()).config;
+  } finally {
+    await s.close().catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the objects a check created on a shared device: observe, delete the keys that were not there before the
+ * check (everything else as it is now), confirm, observe again. Returns what could not be removed, or undefined.
+ */
+async function removeCreated(vocabulary: AnyVocabulary, driver: () => DeviceDriver<DeviceConfig>, baseline: DeviceConfig): Promise<string | undefined> {
+  const s = await driver().connect();
+  try {
+    const created = (config: DeviceConfig): string[] =>
+      vocabulary.order.flatMap((kind) => Object.keys(config[kind] ?? {}).filter((key) => baseline[kind]?.[key] === undefined).map((key) => `${kind} ${JSON.stringify(key)}`));
+    const now = (await s.observe()).config;
+    if (created(now).length === 0) return undefined;
+    const desired: Record<string, Record<string, unknown>> = {};
+    for (const kind of vocabulary.order) {
+      desired[kind] = Object.fromEntries(Object.entries(now[kind] ?? {}).filter(([key]) => baseline[kind]?.[key] !== undefined));
+    }
+    const attemptRemove = await attempt(async () => {
+      const changeSet = await s.plan({ desired: desired as DeviceConfig });
+      const tx = await s.apply({ changeSet });
+      await s.confirm({ transaction: tx });
+    });
+    const left = created((await s.observe()).config);
+    if (left.length === 0) return undefined;
+    return `after the check, the kit could not remove what it created on the device: ${left.join(', ')}${attemptRemove.ok ? '' : ` (${describeError(attemptRemove.error)})`}`;
+  } finally {
+    await s.close().catch(() => undefined);
+  }
+}
+
 /** The fabric suite (no mocha). See {@link deviceConformance}. */
-export const fabricConformance = (options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> => deviceConformance('fabric', options);
+export const fabricConformance = (options: DeviceConformanceOptions): DeviceConformanceSuite => deviceConformance('fabric', options);
 /** The vswitch suite (no mocha). See {@link deviceConformance}. */
-export const vswitchConformance = (options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> => deviceConformance('vswitch', options);
+export const vswitchConformance = (options: DeviceConformanceOptions): DeviceConformanceSuite => deviceConformance('vswitch', options);
 /** The firewall suite (no mocha). See {@link deviceConformance}. */
-export const firewallConformance = (options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> => deviceConformance('firewall', options);
+export const firewallConformance = (options: DeviceConformanceOptions): DeviceConformanceSuite => deviceConformance('firewall', options);
 /** The load-balancer suite (no mocha). See {@link deviceConformance}. */
-export const loadBalancerConformance = (options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> => deviceConformance('loadBalancer', options);
+export const loadBalancerConformance = (options: DeviceConformanceOptions): DeviceConformanceSuite => deviceConformance('loadBalancer', options);
 
 /**
  * Registers the fabric checks with mocha (call it at the top level of a test file). Returns the suite.
  * @throws InputError / NotSupportedError as {@link deviceConformance}; Error outside mocha.
  */
-export function runFabricConformance(options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> {
+export function runFabricConformance(options: DeviceConformanceOptions): DeviceConformanceSuite {
   const suite = fabricConformance(options);
   registerMocha(suite);
   return suite;
 }
 
 /** Registers the vswitch checks with mocha. See {@link runFabricConformance}. */
-export function runVSwitchConformance(options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> {
+export function runVSwitchConformance(options: DeviceConformanceOptions): DeviceConformanceSuite {
   const suite = vswitchConformance(options);
   registerMocha(suite);
   return suite;
 }
 
 /** Registers the firewall checks with mocha. See {@link runFabricConformance}. */
-export function runFirewallConformance(options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> {
+export function runFirewallConformance(options: DeviceConformanceOptions): DeviceConformanceSuite {
   const suite = firewallConformance(options);
   registerMocha(suite);
   return suite;
 }
 
 /** Registers the load-balancer checks with mocha. See {@link runFabricConformance}. */
-export function runLoadBalancerConformance(options: DeviceConformanceOptions): ConformanceSuite<DeviceCheckContext> {
+export function runLoadBalancerConformance(options: DeviceConformanceOptions): DeviceConformanceSuite {
   const suite = loadBalancerConformance(options);
   registerMocha(suite);
   return suite;

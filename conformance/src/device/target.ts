@@ -4,9 +4,14 @@
  * - `simulator` (implemented): a device the test process creates itself, fresh for every check — an in-process
  *   protocol-level simulator, or an in-memory device such as the fake adapter's. `create()` says how the adapter
  *   reaches it (`target`, `options`) and hands the kit a {@link DeviceHarness}.
- * - `replay` (recorded sessions, one folder per test and case) and `live` (a lab device named in a target file):
- *   typed here so the command line and reports can name them; not implemented yet (the kit throws
- *   `NotSupportedError`).
+ * - `live`: a lab device named in a target file (`record/target-file.ts`): its address, credentials by reference,
+ *   and the interfaces, VLANs and VNIs the suite may use. The kit remaps its samples into them, and after every check
+ *   (also a failed one) removes exactly the keys the check created. With `record`, every connection goes through a
+ *   local recording proxy and the run is written to `<record>/<check id>/<case>/session-<n>.json` (redacted).
+ * - `replay`: a recorded run (one folder per check and case) played back by local servers of the recorded
+ *   protocol, without a device. A missing recording or a divergence fails the check.
+ *
+ * Live and replay targets have no {@link DeviceHarness}: the checks that need one are skipped with a reason.
  *
  * @packageDocumentation
  */
@@ -84,18 +89,34 @@ export interface SimulatorTarget {
   readonly lacks?: readonly string[];
 }
 
-/** Recorded sessions replayed without a device. Not implemented yet. */
+/**
+ * Recorded sessions replayed without a device.
+ *
+ * @example runFabricConformance({ adapter, target: { kind: 'replay', dir: 'test/recordings/leaf1' }, samples: ceSamples })
+ */
 export interface ReplayTarget {
   readonly kind: 'replay';
-  /** The folder of recordings: `<dir>/<check id>/<case>/...`. */
+  /** The folder of recordings: `<dir>/manifest.json` and `<dir>/<check id>/<case>/session-<n>.json`. */
   readonly dir: string;
 }
 
-/** A lab device named in a target file. Not implemented yet. */
+/**
+ * A lab device named in a target file, optionally recorded.
+ *
+ * @example fabricConformance({ adapter, target: { kind: 'live', file: 'lab/leaf1.yaml', record: 'recordings/leaf1' } })
+ */
 export interface LiveTarget {
   readonly kind: 'live';
-  /** The target file naming the device, its address and credential references. */
+  /** The target file naming the device, its address, credential references and what the suite may touch. */
   readonly file: string;
+  /** Record the run into this folder (replacing the recordings of the checks that run). */
+  readonly record?: string;
+  /** Where `{ env }` credential references are read (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Called with every secret the target file resolves (so a caller can scrub its own output of them). */
+  readonly onSecret?: (value: string) => void;
+  /** The adapter package, for the file's `adapter` check and the manifest. */
+  readonly adapterPackage?: { readonly name: string; readonly version: string };
 }
 
 /** Where a device-port kit runs. */

@@ -76,6 +76,18 @@ export class ConformanceFailure extends Error {
   }
 }
 
+/**
+ * The target itself failed the check: a replay diverged from its recording, or the cleanup after a live check
+ * could not remove what the check created. Thrown from a suite's teardown, it decides the check's result (the
+ * check's own failure, usually a consequence, is appended).
+ */
+export class TargetFailure extends ConformanceFailure {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TargetFailure';
+  }
+}
+
 /** A check cannot run here (a sample does not fit the declared capabilities, ...). */
 export class CheckSkipped extends Error {
   constructor(message: string) {
@@ -137,6 +149,7 @@ export async function runCheck<Ctx>(suite: ConformanceSuite<Ctx>, check: Check<C
       prepared = await suite.setup(check);
     } catch (e) {
       if (e instanceof CheckSkipped) return result('skipped', e.message);
+      if (e instanceof ConformanceFailure) return result('failed', e.message);
       return result('failed', `setup failed: ${describeError(e)}`);
     }
     let outcome: CheckResult;
@@ -150,7 +163,10 @@ export async function runCheck<Ctx>(suite: ConformanceSuite<Ctx>, check: Check<C
     try {
       await prepared.teardown();
     } catch (e) {
-      if (outcome.status === 'passed') outcome = result('failed', `teardown failed: ${describeError(e)}`);
+      if (e instanceof TargetFailure) {
+        const own = outcome.status === 'failed' && outcome.reason !== undefined ? ` (the check itself reported: ${outcome.reason})` : '';
+        outcome = result('failed', `${e.message}${own}`);
+      } else if (outcome.status === 'passed') outcome = result('failed', `teardown failed: ${describeError(e)}`);
     }
     return outcome;
   };

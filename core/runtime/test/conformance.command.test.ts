@@ -49,14 +49,20 @@ describe('runtime: netloom conformance run', () => {
     assert.match(md, /^\| gold \| `diagnostics-dump` \| todo \| {2}\|$/m);
   });
 
-  it('--target live.yaml (or replay) exits 1: not implemented yet', async () => {
+  it('a missing target file or recording exits 1 naming it; --record needs a live target', async () => {
     const live = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'live.yaml');
     assert.equal(live.code, 1);
-    assert.match(live.stderr, /live targets .*live\.yaml.* are not implemented yet; use --target simulator \[NOT_SUPPORTED\]/);
+    assert.match(live.stderr, /target file live\.yaml cannot be read \(ENOENT\)/);
     assert.equal(live.stdout, '');
     const replay = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'replay:recordings');
     assert.equal(replay.code, 1);
-    assert.match(replay.stderr, /replay targets .* not implemented yet/);
+    assert.match(replay.stderr, /no recording in recordings \(no manifest\.json\): record one with --record against a live target/);
+    const record = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'simulator', '--record', 'out');
+    assert.equal(record.code, 1);
+    assert.match(record.stderr, /--record: only a live target \(a target file\) can be recorded; --target simulator is a simulator target/);
+    const noDir = await cli('conformance', 'run', '--adapter', '@netloom/adapter-fake', '--target', 'replay');
+    assert.equal(noDir.code, 1);
+    assert.match(noDir.stderr, /replay needs the recording's folder/);
   });
 
   it('an adapter that ships no simulator target for its ports exits 1 naming each port', async () => {

@@ -1,12 +1,18 @@
 /**
- * `netloom conformance run --adapter <package> --target simulator [--junit <file>] [--markdown <file>]`
- * (docs/cli.md): loads an adapter package with the runtime's loader (port API and manifest checks apply), runs the
- * shared conformance kit (`@netloom/conformance`) for every device port it provides on the simulator targets the
- * package ships (`export const conformanceTargets = { fabric?, vswitch?, firewall?, loadBalancer? }`), prints one
- * line per check and a summary per port, and writes JUnit XML and a Markdown report on request.
+ * `netloom conformance run --adapter <package> --target simulator|replay:<dir>|<target-file> [--record <dir>]
+ * [--junit <file>] [--markdown <file>]` (docs/cli.md): loads an adapter package with the runtime's loader (port API
+ * and manifest checks apply) and runs the shared conformance kit (`@netloom/conformance`):
+ *
+ * - `simulator`: for every device port it provides, on the simulator targets the package ships
+ *   (`export const conformanceTargets = { fabric?, vswitch?, firewall?, loadBalancer? }`);
+ * - a target file (live): on the lab device it names, for its port; with `--record <dir>` the run is recorded
+ *   (redacted) for replay;
+ * - `replay:<dir>` (or `replay` with `--replay-dir <dir>`): the recorded run in `<dir>`, for the port it recorded.
+ *
+ * It prints one line per check and a summary per port, and writes JUnit XML and a Markdown report on request.
  *
  * Exit codes: 0 every check passed or skipped, 1 a check failed or the run could not start (no device port, no
- * simulator target for a port, a `replay` or `live` target: not implemented yet).
+ * simulator target for a port, an invalid target file or recording, `--record` without a live target).
  * @packageDocumentation
  */
 import * as fs from 'node:fs';
@@ -15,6 +21,10 @@ import { pathToFileURL } from 'node:url';
 import {
   assessQuality,
   deviceConformance,
+  loadTargetFile,
+  readManifest,
+  type DeviceTargetSpec,
+  type RecordingManifest,
   runChecks,
   type CheckResult,
   type ConformanceReport,
@@ -23,7 +33,7 @@ import {
   type SimulatorInstance,
   type SimulatorTarget,
 } from '@netloom/conformance';
-import { InputError, NotSupportedError, providedPorts, silentLogger, type DeviceConfig, type DeviceDriver, type DeviceFacts, type DevicePortKind, type PortFactoryOptions } from '@netloom/ports';
+import { InputError, providedPorts, silentLogger, type DeviceConfig, type DeviceDriver, type DeviceFacts, type DevicePortKind, type PortFactoryOptions } from '@netloom/ports';
 import { loadAdapter } from '../adapters/loader';
 import type { LoadedAdapter } from '../adapters/registry';
 import { EXIT, plural, type Ctx } from './context';
@@ -35,8 +45,12 @@ export const CONFORMANCE_DEVICE_PORTS: readonly DevicePortKind[] = ['fabric', 'v
 export interface ConformanceRunOptions {
   /** The adapter package name (`@netloom/adapter-fake`) or a path to its directory. */
   readonly adapter: string;
-  /** `simulator` (implemented); `replay[:<dir>]`, `live` or a target file: not implemented yet. */
+  /** `simulator`, `replay:<dir>` (or `replay` with {@link replayDir}), or the path of a live target file. */
   readonly target: string;
+  /** With a live target: record the run into this folder. */
+  readonly record?: string;
+  /** With `--target replay`: the recording's folder. */
+  readonly replayDir?: string;
   /** Write JUnit XML here. */
   readonly junit?: string;
   /** Write a Markdown report here. */
@@ -53,6 +67,11 @@ export interface PortRun {
 export interface ConformanceRun {
   readonly adapter: LoadedAdapter;
   readonly target: string;
+  /** The target kind and, for live and replay, what it is. */
+  readonly targetKind?: 'simulator' | 'live' | 'replay';
+  readonly targetDescription?: string;
+  /** The recording's manifest (replay), or the one written (live with --record). */
+  readonly recording?: RecordingManifest;
   readonly ports: readonly PortRun[];
   /** The device facts of the first simulated device, when they could be read. */
   readonly facts?: DeviceFacts;
@@ -78,12 +97,32 @@ export function qualityLine(q: ConformanceRun['quality']): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Refuses every target but `simulator`: replay and live targets are not implemented yet. */
-function checkTarget(target: string): void {
-  if (target === 'simulator') return;
-  const kind = target === 'replay' || target.startsWith('replay:') ? 'replay' : 'live';
-  const what = kind === 'replay' ? 'replay targets (recorded sessions)' : `live targets (a lab device named in a target file${target === 'live' ? '' : `, here ${target}`})`;
-  throw new NotSupportedError(`netloom conformance run: ${what} are not implemented yet; use --target simulator`, { details: { target } });
+/** What `--target` (with `--record` / `--replay-dir`) names. */
+export type ParsedTarget = { readonly kind: 'simulator' } | { readonly kind: 'replay'; readonly dir: string } | { readonly kind: 'live'; readonly file: string; readonly record?: string };
+
+/**
+ * Parses `--target`, `--record` and `--replay-dir`.
+ * @throws InputError for `--record` without a live target, `replay` without a folder, a folder twice
+ */
+export function parseTarget(opts: Pick<ConformanceRunOptions, 'target' | 'record' | 'replayDir'>): ParsedTarget {
+  const t = opts.target;
+  const problems: Array<{ path: string; reason: string }> = [];
+  let parsed: ParsedTarget;
+  if (t === 'simulator') parsed = { kind: 'simulator' };
+  else if (t === 'replay' || t.startsWith('replay:')) {
+    const dir = t === 'replay' ? opts.replayDir : t.slice('replay:'.length);
+    if (dir === undefined || dir === '') problems.push({ path: '--target', reason: 'replay needs the recording\'s folder: --target replay:<dir> or --target replay --replay-dir <dir>' });
+    if (t !== 'replay' && opts.replayDir !== undefined) problems.push({ path: '--replay-dir', reason: 'give the folder once: --target replay:<dir> or --replay-dir <dir>' });
+    parsed = { kind: 'replay', dir: dir ?? '' };
+  } else {
+    parsed = { kind: 'live', file: t, ...(opts.record === undefined ? {} : { record: opts.record }) };
+  }
+  if (opts.record !== undefined && parsed.kind !== 'live') {
+    problems.push({ path: '--record', reason: `only a live target (a target file) can be recorded; --target ${t} is a ${parsed.kind} target` });
+  }
+  if (opts.replayDir !== undefined && parsed.kind !== 'replay') problems.push({ path: '--replay-dir', reason: 'only with --target replay' });
+  if (problems.length > 0) throw InputError.fromProblems('netloom conformance run', problems);
+  return parsed;
 }
 
 /** The adapter package's module exports (the loader has imported it already: this is the cached module). */
@@ -150,12 +189,12 @@ export function progressLine(r: CheckResult): string {
 
 /** Runs `netloom conformance run`; returns the exit code. */
 export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOptions): Promise<number> {
-  checkTarget(opts.target);
+  const parsed = parseTarget(opts);
   // A directory given without ./ (adapters/acme) is still a path, not a package name.
   const specifier = !path.isAbsolute(opts.adapter) && !opts.adapter.startsWith('.') && fs.existsSync(path.join(opts.adapter, 'package.json')) ? path.resolve(opts.adapter) : opts.adapter;
   const loaded = await loadAdapter(specifier, { paths: [process.cwd()] });
   const provided = providedPorts(loaded.definition);
-  const ports = CONFORMANCE_DEVICE_PORTS.filter((p) => provided.includes(p));
+  let ports = CONFORMANCE_DEVICE_PORTS.filter((p) => provided.includes(p));
   if (ports.length === 0) {
     ctx.err(
       `error: ${loaded.packageName} ${loaded.version} (${loaded.definition.id}) provides no device port to check (it provides: ${provided.join(', ') || 'nothing'}); ` +
@@ -164,7 +203,29 @@ export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOption
     return EXIT.FAILED;
   }
   const exported = await adapterExports(loaded);
-  const targets = simulatorTargets(loaded, exported, ports);
+  // A live target file and a recording each name the one port they are for.
+  let remotePort: DevicePortKind | undefined;
+  if (parsed.kind === 'live') remotePort = loadTargetFile(parsed.file).spec.port;
+  if (parsed.kind === 'replay') remotePort = readManifest(parsed.dir).port;
+  if (remotePort !== undefined) {
+    if (!ports.includes(remotePort)) {
+      throw new InputError(`${loaded.packageName} does not provide the ${remotePort} port the ${parsed.kind} target is for (it provides: ${ports.join(', ')})`, [{ path: '--target', reason: `for the ${remotePort} port` }]);
+    }
+    ports = [remotePort];
+  }
+  const targets = parsed.kind === 'simulator' ? simulatorTargets(loaded, exported, ports) : undefined;
+  const remoteSpec = (): DeviceTargetSpec =>
+    parsed.kind === 'replay'
+      ? { kind: 'replay', dir: parsed.dir }
+      : parsed.kind === 'live'
+        ? {
+            kind: 'live',
+            file: parsed.file,
+            ...(parsed.record === undefined ? {} : { record: parsed.record }),
+            adapterPackage: { name: loaded.packageName, version: loaded.version },
+            onSecret: (s: string) => ctx.secrets.add(s),
+          }
+        : targets!.get(ports[0]!)!;
 
   // Build every suite first: invalid options fail before any check runs.
   const suites = ports.map((port) => {
@@ -172,13 +233,14 @@ export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOption
     const shippedSamples = isRecord(exported.conformanceSamples) ? exported.conformanceSamples : undefined;
     const options: DeviceConformanceOptions = {
       adapter: loaded.definition,
-      target: targets.get(port)!,
+      target: targets?.get(port) ?? remoteSpec(),
       ...(shippedSamples?.[port] !== undefined ? { samples: shippedSamples[port] as DeviceConformanceOptions['samples'] } : {}),
     };
     return { port, suite: deviceConformance(port, options) };
   });
 
-  ctx.out(`conformance: ${loaded.packageName} ${loaded.version} (${loaded.definition.id}), target ${opts.target}, ports ${ports.join(', ')}`);
+  const description = suites[0]?.suite.remote?.description;
+  ctx.out(`conformance: ${loaded.packageName} ${loaded.version} (${loaded.definition.id}), target ${description === undefined ? opts.target : `${parsed.kind} ${description}`}, ports ${ports.join(', ')}`);
   const runs: PortRun[] = [];
   for (const { port, suite } of suites) {
     ctx.out();
@@ -194,10 +256,22 @@ export async function conformanceRunCommand(ctx: Ctx, opts: ConformanceRunOption
   ctx.out(failed === 0 ? `OK: ${plural(total, 'check')} on ${plural(runs.length, 'port')}, none failed` : `FAILED: ${failed} of ${plural(total, 'check')} failed`);
   const quality = readQuality(loaded.path);
   ctx.out(qualityLine(quality));
+  if (parsed.kind === 'live' && parsed.record !== undefined) ctx.out(`recorded to ${parsed.record} (replay: netloom conformance run --adapter ${opts.adapter} --target replay:${parsed.record})`);
 
   const first = ports[0];
-  const facts = opts.markdown !== undefined && first !== undefined ? await readFacts(loaded, first, targets.get(first)!) : undefined;
-  const run: ConformanceRun = { adapter: loaded, target: opts.target, ports: runs, quality, ...(facts === undefined ? {} : { facts }) };
+  const recording = suites[0]?.suite.remote?.manifest();
+  let facts: DeviceFacts | undefined = recording?.device.facts;
+  if (facts === undefined && targets !== undefined && opts.markdown !== undefined && first !== undefined) facts = await readFacts(loaded, first, targets.get(first)!);
+  const run: ConformanceRun = {
+    adapter: loaded,
+    target: opts.target,
+    targetKind: parsed.kind,
+    ...(description === undefined ? {} : { targetDescription: description }),
+    ...(recording === undefined ? {} : { recording }),
+    ports: runs,
+    quality,
+    ...(facts === undefined ? {} : { facts }),
+  };
   if (opts.junit !== undefined) writeReport(ctx, opts.junit, junitXml(run));
   if (opts.markdown !== undefined) writeReport(ctx, opts.markdown, markdownReport(run));
   return failed === 0 ? EXIT.OK : EXIT.FAILED;
@@ -271,7 +345,10 @@ export function markdownReport(run: ConformanceRun): string {
     `| Version | ${cell(a.version)} |`,
     `| Adapter id | \`${cell(d.id)}\` |`,
     `| Vendor | ${cell(d.vendor)} |`,
-    `| Target | ${cell(run.target)} |`,
+    `| Target | ${cell(run.targetKind === undefined || run.targetKind === 'simulator' ? run.target : `${run.targetKind}: ${run.targetDescription ?? run.target}`)} |`,
+    ...(run.recording === undefined
+      ? []
+      : [`| Recording | ${cell(`${run.recording.protocol}, recorded ${run.recording.recordedAt} from ${run.recording.device.name} with kit ${run.recording.kitVersion}`)} |`]),
     `| Ports | ${run.ports.map((p) => p.port).join(', ')} |`,
     `| Result | ${failed === 0 ? 'passed' : `${failed} check(s) failed`} |`,
     `| Quality tier reached | ${'error' in run.quality ? `unknown: ${cell(run.quality.error)}` : `${run.quality.reached} (claims ${run.quality.claimed})`} |`,
@@ -279,7 +356,8 @@ export function markdownReport(run: ConformanceRun): string {
   if (run.facts !== undefined) {
     const f = run.facts;
     const facts = [`vendor ${f.vendor}`, `model ${f.model}`, `OS ${f.osVersion}`, ...(f.hostname === undefined ? [] : [`hostname ${f.hostname}`]), ...(f.serial === undefined ? [] : [`serial ${f.serial}`])];
-    out.push(`| Device facts (${run.ports[0]?.port ?? ''} simulator) | ${cell(facts.join(', '))} |`);
+    const source = run.targetKind === 'replay' ? 'recorded device' : run.targetKind === 'live' ? 'lab device' : 'simulator';
+    out.push(`| Device facts (${run.ports[0]?.port ?? ''} ${source}) | ${cell(facts.join(', '))} |`);
   }
   for (const { port, report } of run.ports) {
     const s = report.summary;
