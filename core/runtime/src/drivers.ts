@@ -1,7 +1,8 @@
 /**
  * Device drivers, one per inventory device, created by the device's adapter on first use. Creating a driver
  * resolves the device's target: credentials are read from their environment variables or files at that moment,
- * not when the profile is validated.
+ * not when the profile is validated. A simulated device (`simulator: true`) is reached where its running simulator
+ * listens, with the simulator's options (the registry carries them: `startSimulators`).
  * @packageDocumentation
  */
 import {
@@ -85,19 +86,33 @@ export class DeviceDrivers {
   }
 
   /**
-   * The target of one device: address, port, TLS / host-key settings and credentials read now.
-   * @throws NotFoundError (unknown device), InputError (a credential or CA file cannot be read; the message names
-   *   the variable or file, never a value)
+   * The target of one device: address, port, TLS / host-key settings and credentials read now; for a simulated
+   * device, where its running simulator listens (see `startSimulators`).
+   * @throws NotFoundError (unknown device), InputError (a credential or CA file cannot be read — the message names
+   *   the variable or file, never a value — or a simulated device whose simulator was not started)
    */
   target(name: string): DeviceTarget {
     const b = this.#registry.device(name);
+    if (b.simulated !== undefined) {
+      // The simulator's own credentials: scrubbed from log lines like any credential netloom reads.
+      const c = b.simulated.target.credentials;
+      for (const secret of [c?.password, c?.token, c?.privateKey]) if (secret !== undefined) this.#opts.secrets.add(secret);
+      return b.simulated.target;
+    }
+    if (b.device.simulator === true) {
+      throw new InputError(
+        `${name} is a simulated device (inventory.devices[${b.index}].simulator: true) but its simulator is not running: start it with startSimulators(registry) and build the drivers from the registry it returns (netloom plan, apply, run, drift and demo do)`,
+        [],
+        { details: { device: name } },
+      );
+    }
     return resolveTarget(b.device, { env: this.#opts.env ?? process.env, secrets: this.#opts.secrets, at: `inventory.devices[${b.index}]` });
   }
 
   #factoryOptions(b: DeviceBinding): PortFactoryOptions {
     return {
       target: this.target(b.device.name),
-      options: b.options,
+      options: b.simulated !== undefined ? b.simulated.options : b.options,
       logger: this.#opts.logger.child({ device: b.device.name, adapter: b.adapter.definition.id }),
     };
   }

@@ -19,3 +19,12 @@ export * from './controller/source';
 export * from './controller/controller';
 export * from './cli/context';
 export * from './controller/status';
+/**
+ * The lab (`netloom lab up|test|down`) as a library: `lab.labUp`, `lab.labTest`, `lab.labDown`, pods and nodes while
+ * it runs (`lab.addPod`, …), the daemon's status (`lab.labControl(dir).status()`). Also `@netloom/runtime/dist/lab`.
+ * A namespace, so that its topology names (`BRIDGE`, `LEAF`, …) do not crowd the runtime's own. docs/lab.md.
+ * @example
+ * import { lab } from '@netloom/runtime';
+ * const state = await lab.labUp({ dir: '/tmp/lab', print: console.log });
+ */
+export * as lab from './lab';

@@ -63,6 +63,24 @@ export function writeProfile(source: { example?: string; text?: string }, edits:
   return file;
 }
 
+/**
+ * Edits that put every simulated device of an example profile (`simulator: true`) on the fake adapter instead, for
+ * tests that look into the in-process fake devices (`fakeDeviceRegistry`) or that expect device state to outlive
+ * one CLI run (a simulator lives as long as the session that started it).
+ * @example writeProfile({ example: 'embedded.yaml' }, onFakeDevices())
+ */
+export function onFakeDevices(name = 'embedded.yaml'): Edit[] {
+  const devices = parseDocument(fs.readFileSync(example(name), 'utf8')).toJS() as { inventory: { devices: Array<{ simulator?: boolean }> } };
+  return devices.inventory.devices.flatMap((d, i) =>
+    d.simulator === true
+      ? [
+          { path: ['inventory', 'devices', i, 'adapter'], value: '@netloom/adapter-fake' },
+          { path: ['inventory', 'devices', i, 'simulator'] },
+        ]
+      : [],
+  );
+}
+
 /** A minimal valid profile using fixture adapters by absolute path (for loader and container tests). */
 export function fixtureProfileText(extra: { devices?: string; store?: string } = {}): string {
   const good = fixtureAdapter('good');

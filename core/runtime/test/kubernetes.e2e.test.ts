@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { parseScenario } from '@netloom/adapter-scenario';
 import { KubeApiServer } from '@netloom/conformance/simulators';
-import { cleanTmp, cli, example, ROOT, tmpDir, writeProfile } from './helpers';
+import { cleanTmp, cli, example, onFakeDevices, ROOT, tmpDir, writeProfile } from './helpers';
 
 describe('runtime end to end on the Kubernetes adapter (test API server)', function () {
   this.timeout(120_000);
@@ -39,7 +39,8 @@ describe('runtime end to end on the Kubernetes adapter (test API server)', funct
   });
 
   it('apply reconciles every device from the cluster, writes the pods\' addresses back; a second plan is empty', async () => {
-    const profile = writeProfile({ example: 'embedded.yaml' }, [{ path: ['sources', 'kubernetes'], value: { kubeconfig } }]);
+    // On the fake devices: apply and the plan after it are two CLI runs, and a simulated device lives for one.
+    const profile = writeProfile({ example: 'embedded.yaml' }, [...onFakeDevices(), { path: ['sources', 'kubernetes'], value: { kubeconfig } }]);
     const applied = await cli('apply', '--profile', profile, '--yes');
     assert.equal(applied.code, 0, applied.stdout + applied.stderr);
     assert.match(applied.stdout, /leaf1/);

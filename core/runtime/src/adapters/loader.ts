@@ -32,6 +32,10 @@ import { decodeAt, formatPath, type LocatedProblem, type Segment } from '../prof
 import { isPathSpecifier, ROLE_PORT, type InventoryDevice, type Profile } from '../profile/profile.codec';
 import type { LoadedProfile, ProfileProblem } from '../profile/profile.loader';
 import { AdapterRegistry, type DeviceBinding, type LoadedAdapter } from './registry';
+import { findSimulatorTarget } from './simulators';
+
+// The package's public API takes the adapters folder through this module: simulated devices are part of it.
+export { findSimulatorTarget, SimulatorSet, startSimulators, type SimulatedDevice, type StartSimulatorsOptions } from './simulators';
 
 /** Options of {@link loadAdapter}. */
 export interface LoadAdapterOptions {
@@ -155,7 +159,8 @@ export async function loadAdapter(specifier: string, opts: LoadAdapterOptions = 
   if (problems.length > 0) throw InputError.fromProblems(subject, problems);
   if (!semver.satisfies(runtimeApi, def.portApi)) throw mismatch(pkg.name, pkg.version, def.portApi, runtimeApi);
 
-  return { packageName: pkg.name, version: pkg.version, definition: def, path: dir, specifier, field: field.value };
+  const exported = mod.adapter === undefined && typeof mod.default === 'object' && mod.default !== null ? (mod.default as Record<string, unknown>) : mod;
+  return { packageName: pkg.name, version: pkg.version, definition: def, path: dir, specifier, field: field.value, exports: exported };
 }
 
 function mismatch(name: string, version: string, range: string, runtimeApi: string): PortApiMismatchError {
@@ -245,7 +250,8 @@ export type ProfileForAdapters = Pick<LoadedProfile, 'profile' | 'dir'> & Partia
 
 /**
  * Loads every adapter package a profile names (inventory devices and the store), checks that each provides the
- * port its role needs, and validates each entry's `options` with the adapter's codec.
+ * port its role needs, that a device with `simulator: true` has a package that ships a simulator for that port
+ * (nothing is started here: see `startSimulators`), and validates each entry's `options` with the adapter's codec.
  * @throws InputError listing every problem, each at the profile path that names the package
  *   (`inventory.devices[2].adapter: ...`) or holds the options (`inventory.devices[2].options.x: ...`).
  */
@@ -288,6 +294,14 @@ export async function loadProfileAdapters(loaded: ProfileForAdapters, opts: Load
         reason: `${adapter.packageName} (${adapter.definition.id}) does not provide the ${port} port a ${d.role} device needs (it provides: ${providedPorts(adapter.definition).join(', ')})`,
       });
       return;
+    }
+    if (d.simulator === true) {
+      // Only whether the package ships a simulator for the port: nothing is started while loading.
+      const found = findSimulatorTarget(adapter, port);
+      if (!found.ok) {
+        problems.push({ segments: ['inventory', 'devices', i, 'simulator'], reason: found.reason });
+        return;
+      }
     }
     const options = validateOptions(adapter, d.options, ['inventory', 'devices', i, 'options'], problems);
     if (options.ok) devices.set(d.name, { device: d, index: i, adapter, port, options: options.value });

@@ -2,7 +2,7 @@
  * The adapters a profile loaded, and which adapter (with which validated options) serves each device and the store.
  * @packageDocumentation
  */
-import { NotFoundError, type AdapterDefinition, type AdapterPackageField, type DevicePortKind } from '@netloom/ports';
+import { NotFoundError, type AdapterDefinition, type AdapterPackageField, type DevicePortKind, type DeviceTarget } from '@netloom/ports';
 import type { InventoryDevice } from '../profile/profile.codec';
 
 /** A loaded, checked adapter package. */
@@ -17,6 +17,19 @@ export interface LoadedAdapter {
   readonly specifier: string;
   /** The package.json `"netloom"` field. */
   readonly field: AdapterPackageField;
+  /**
+   * The entry point's exports as imported (the `adapter` definition, and `conformanceTargets` where the package
+   * ships simulators). Absent when the adapter was not loaded by {@link loadAdapter}.
+   */
+  readonly exports?: Readonly<Record<string, unknown>>;
+}
+
+/** Where a simulated device's simulator listens and the options the adapter gets for it. */
+export interface SimulatedTarget {
+  /** How the adapter reaches the running simulator (address, port, credentials, TLS / host-key material). */
+  readonly target: DeviceTarget;
+  /** Adapter options: the simulator target's, with the device's own `options` on top, validated. */
+  readonly options: unknown;
 }
 
 /** One inventory device with its adapter, the port it uses and its validated options. */
@@ -29,6 +42,11 @@ export interface DeviceBinding {
   readonly port: DevicePortKind | 'discovery';
   /** Options as decoded by the adapter's `optionsCodec` (undefined when the adapter takes none). */
   readonly options: unknown;
+  /**
+   * For a device with `simulator: true` whose simulator runs (see `startSimulators`): where it listens. The
+   * device's drivers connect there instead of to an inventory address.
+   */
+  readonly simulated?: SimulatedTarget;
 }
 
 /** The store's adapter and its validated options. */
@@ -52,6 +70,17 @@ export class AdapterRegistry {
   /** The same registry with other store options (the demo keeps its state in a temporary file). */
   withStoreOptions(options: unknown): AdapterRegistry {
     return new AdapterRegistry(this.#adapters, this.#devices, { ...this.store, options });
+  }
+
+  /**
+   * The same registry with running simulators bound to their devices (by inventory name): drivers created from
+   * it connect to the simulators. Devices not in `simulated` keep their binding.
+   * @throws NotFoundError if a name is not an inventory device.
+   */
+  withSimulators(simulated: ReadonlyMap<string, SimulatedTarget>): AdapterRegistry {
+    const devices = new Map(this.#devices);
+    for (const [name, s] of simulated) devices.set(name, { ...this.device(name), simulated: s });
+    return new AdapterRegistry(this.#adapters, devices, this.store);
   }
 
   /** Every loaded adapter package, in order of first mention in the profile. */

@@ -10,13 +10,16 @@ import * as readline from 'node:readline/promises';
 import type { DeviceReport, DriftReport, ObjectProblem, ProgressEvent, ReconcileReport } from '@netloom/engine';
 import type { KubernetesPort } from '@netloom/ports';
 import { ScenarioSource, formatStepSummary } from '@netloom/adapter-scenario';
+import type { Container } from 'inversify';
 import type { AdapterRegistry } from '../adapters/registry';
+import { startSimulators, type SimulatorSet } from '../adapters/simulators';
 import { createContainer, disposeContainer } from '../container';
 import { Controller } from '../controller/controller';
 import { openKubernetesSource } from '../controller/source';
 import { displayPath, type LoadedProfile } from '../profile/profile.loader';
 import { table } from './format';
-import { EXIT, findEmbeddedProfile, loadAll, printWarnings, type Ctx } from './context';
+import { EXIT, findEmbeddedProfile, loadAll, plural, printWarnings, type Ctx } from './context';
+import { changedHighlights, highlightsOf, type DemoHighlights } from './demo.report';
 
 /** `--output`. */
 export type OutputFormat = 'text' | 'json';
@@ -24,27 +27,46 @@ export type OutputFormat = 'text' | 'json';
 interface Session {
   readonly controller: Controller;
   readonly source: KubernetesPort;
+  /** The simulators of the profile's `simulator: true` devices, running for this session. */
+  readonly simulators: SimulatorSet;
+  /** Closes the source and the store, then stops the simulators. */
   close(): Promise<void>;
 }
 
+/**
+ * Opens one session on a profile: the simulators of its simulated devices first (so the drivers connect to them),
+ * then the container, the Kubernetes source and the controller. Whatever was opened is closed again on failure.
+ */
 async function openSession(ctx: Ctx, loaded: LoadedProfile, registry: AdapterRegistry, play: 'all' | 'none' = 'all'): Promise<Session> {
-  const container = createContainer({ loaded, adapters: registry, logger: ctx.logger(), secrets: ctx.secrets });
+  const simulators = await startSimulators(registry, { logger: ctx.logger() });
+  let container: Container | undefined;
   let source: KubernetesPort | undefined;
   try {
+    const opened = createContainer({ loaded, adapters: simulators.registry, logger: ctx.logger(), secrets: ctx.secrets });
+    container = opened;
     source = await openKubernetesSource(loaded.profile, ctx.logger(), { play });
-    const controller = await Controller.create({ container, source });
-    const opened = source;
+    const controller = await Controller.create({ container: opened, source });
+    const kube = source;
     return {
       controller,
-      source: opened,
+      source: kube,
+      simulators,
       close: async () => {
-        await opened.close();
-        await disposeContainer(container);
+        try {
+          await kube.close();
+          await disposeContainer(opened);
+        } finally {
+          await simulators.dispose();
+        }
       },
     };
   } catch (e) {
-    await source?.close();
-    await disposeContainer(container);
+    try {
+      await source?.close();
+      if (container !== undefined) await disposeContainer(container);
+    } finally {
+      await simulators.dispose();
+    }
     throw e;
   }
 }
@@ -254,10 +276,38 @@ export async function runCommand(ctx: Ctx, opts: { profile: string; output: Outp
   });
 }
 
+/** The adapter's id, and whether the device runs on the adapter's protocol simulator. */
+function adapterCell(session: Session, registry: AdapterRegistry, name: string): string {
+  const id = registry.device(name).adapter.definition.id;
+  return session.simulators.has(name) ? `${id} (simulator)` : id;
+}
+
+/** One summary row per device: its facts (vendor, model, OS version) and the objects netloom owns on it. */
+async function summaryOf(session: Session, registry: AdapterRegistry): Promise<string[][]> {
+  const rows: string[][] = [];
+  for (const [name, driver] of session.controller.drivers) {
+    const s = await driver.connect();
+    try {
+      const facts = await s.facts();
+      const { config } = await s.observe();
+      const counts = Object.entries(config)
+        .map(([kind, objects]) => [kind, Object.keys(objects).length] as const)
+        .filter(([, n]) => n > 0)
+        .map(([kind, n]) => `${n} ${kind}`);
+      rows.push([name, driver.port, adapterCell(session, registry, name), facts.vendor, facts.model, facts.osVersion, counts.join(', ') || '(none)']);
+    } finally {
+      await s.close();
+    }
+  }
+  return rows;
+}
+
 /**
- * `netloom demo`: the embedded lab. Plays the example scenario step by step against in-process devices, applying
- * after each step and printing what changed on which device, then a per-device summary. State lives in a
- * temporary store unless `--state <file>`.
+ * `netloom demo`: the embedded lab. Plays the example scenario step by step against the profile's devices — the
+ * leafs and the load balancer on their adapters' protocol simulators (`simulator: true`), the rest in memory —
+ * applying after each step and printing what changed on which device, when a Service gets its VIP and when a
+ * peering opens, then a per-device summary with each device's facts. State lives in a temporary store unless
+ * `--state <file>`. Ctrl-C stops after the current step; the simulators are stopped in every case.
  */
 export async function demoCommand(ctx: Ctx, opts: { profile?: string; state?: string; watch?: boolean }): Promise<number> {
   const file = opts.profile ?? findEmbeddedProfile();
@@ -270,16 +320,31 @@ export async function demoCommand(ctx: Ctx, opts: { profile?: string; state?: st
   const tmp = opts.state === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'netloom-demo-')) : undefined;
   const statePath = opts.state !== undefined ? path.resolve(opts.state) : path.join(tmp!, 'state.db');
   const registry = r.registry.withStoreOptions({ ...(r.registry.store.options as object), path: statePath });
-  const session = await openSession(ctx, r.loaded, registry, 'none');
+  // Ctrl-C: finish the step under way, then close the session (which stops the simulators) instead of dying.
+  const abort = new AbortController();
+  const interrupt = (): void => abort.abort();
+  process.once('SIGINT', interrupt);
+  let session: Session | undefined;
   try {
+    session = await openSession(ctx, r.loaded, registry, 'none');
     const source = session.source;
     if (!(source instanceof ScenarioSource)) {
       ctx.err('error: the demo needs a scenario source (sources.kubernetes: { scenario: <file> })');
       return EXIT.FAILED;
     }
-    ctx.out(`netloom demo — profile ${displayPath(r.loaded.file)}, ${session.controller.drivers.size} in-process devices, state in ${opts.state !== undefined ? displayPath(statePath) : 'a temporary store'}`);
+    const simulated = session.simulators.list();
+    const inMemory = session.controller.drivers.size - simulated.length;
+    ctx.out(
+      `netloom demo — profile ${displayPath(r.loaded.file)}, ${plural(session.controller.drivers.size, 'device')} (${simulated.length} on protocol simulators, ${inMemory} in memory), state in ${opts.state !== undefined ? displayPath(statePath) : 'a temporary store'}`,
+    );
+    for (const d of simulated) ctx.out(`  ${d.name} (${d.port}): ${d.adapter.packageName} on its simulator at ${d.target.address ?? 'in-process'}${d.target.port !== undefined ? `:${d.target.port}` : ''}`);
     let failures = 0;
+    let highlights: DemoHighlights | undefined;
     for (;;) {
+      if (abort.signal.aborted) {
+        ctx.err('netloom demo: interrupted; the simulators are stopped');
+        return EXIT.FAILED;
+      }
       const step = source.advance();
       if (step === undefined) break;
       ctx.out('');
@@ -288,39 +353,29 @@ export async function demoCommand(ctx: Ctx, opts: { profile?: string; state?: st
       const changed = report.devices.filter((d) => d.outcome !== 'unchanged');
       if (changed.length === 0) ctx.out('  no device changed');
       printChanges(ctx, report.devices, '  ');
+      const now = highlightsOf(compiled);
+      for (const line of changedHighlights(highlights, now)) ctx.out(`  => ${line}`);
+      highlights = now;
       printProblemsOfObjects(ctx, compiled.desired.problems);
       failures += failedOf(report).length;
     }
     ctx.out('');
-    ctx.out('== Summary: objects netloom owns on each device');
-    const rows: string[][] = [];
-    for (const [name, driver] of session.controller.drivers) {
-      const s = await driver.connect();
-      try {
-        const { config } = await s.observe();
-        const counts = Object.entries(config)
-          .map(([kind, objects]) => [kind, Object.keys(objects).length] as const)
-          .filter(([, n]) => n > 0)
-          .map(([kind, n]) => `${n} ${kind}`);
-        rows.push([name, driver.port, counts.join(', ') || '(none)']);
-      } finally {
-        await s.close();
-      }
-    }
-    for (const line of table(['DEVICE', 'PORT', 'OWNED OBJECTS'], rows)) ctx.out(`  ${line}`);
+    ctx.out('== Summary: each device, what it says it is, and the objects netloom owns on it');
+    const rows = await summaryOf(session, registry);
+    for (const line of table(['DEVICE', 'PORT', 'ADAPTER', 'VENDOR', 'MODEL', 'OS VERSION', 'OWNED OBJECTS'], rows)) ctx.out(`  ${line}`);
     const again = await session.controller.plan();
     const pending = again.report.devices.reduce((n, d) => n + (d.changeSet?.changes.length ?? 0), 0);
     ctx.out('');
     ctx.out(`A final plan finds ${pending} change${pending === 1 ? '' : 's'}: ${pending === 0 ? 'every device is in line with the cluster.' : 'some devices did not converge.'}`);
-    if (opts.watch === true) {
+    if (opts.watch === true && !abort.signal.aborted) {
       ctx.out('Watching (Ctrl-C stops) ...');
-      const abort = new AbortController();
-      process.once('SIGINT', () => abort.abort());
-      await session.controller.run({ signal: abort.signal, onReport: (rep) => printChanges(ctx, rep.devices, '  ') });
+      const watched = session;
+      await watched.controller.run({ signal: abort.signal, onReport: (rep) => printChanges(ctx, rep.devices, '  ') });
     }
     return failures > 0 || pending > 0 ? EXIT.FAILED : EXIT.OK;
   } finally {
-    await session.close();
+    process.off('SIGINT', interrupt);
+    await session?.close();
     if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

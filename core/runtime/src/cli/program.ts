@@ -19,6 +19,7 @@ import { adapterInfo, adapterListing, type AdapterInfo } from './format';
 import { EXIT, loadAll, plural, printProblems, printWarnings, processIO, type CliIO, type Ctx } from './context';
 import { adapterNewCommand } from './adapter-new.command';
 import { conformanceRunCommand } from './conformance.command';
+import { labCommand } from './lab.command';
 import { applyCommand, demoCommand, driftCommand, planCommand, runCommand, type OutputFormat } from './pipeline.commands';
 
 /** The adapters built into the runtime (listed by `netloom adapters` without a profile). */
@@ -214,14 +215,31 @@ function buildProgram(ctx: Ctx): Command {
   const conformance = program.command('conformance').description('check an adapter package against the shared conformance kit');
   conformance
     .command('run')
-    .description('run the conformance checks of every device port an adapter provides, on the simulator targets it ships')
+    .description('run the conformance checks of an adapter: on the simulator targets it ships, a lab device (target file, optionally recorded) or a recorded run')
     .requiredOption('-a, --adapter <package>', 'the adapter package name (or a path to its directory)')
-    .option('-t, --target <target>', 'where to run: simulator (replay and live targets are not implemented yet)', 'simulator')
+    .option('-t, --target <target>', 'where to run: simulator, replay:<dir> (a recorded run) or the path of a live target file (a lab device)', 'simulator')
+    .option('--record <dir>', 'with a live target: record the run (redacted) into this folder for replay')
+    .option('--replay-dir <dir>', 'with --target replay: the folder of the recorded run')
     .option('--junit <file>', 'write JUnit XML (one testsuite per port, one testcase per check)')
     .option('--markdown <file>', 'write a Markdown report')
-    .action(async (opts: { adapter: string; target: string; junit?: string; markdown?: string }) => {
+    .action(async (opts: { adapter: string; target: string; record?: string; replayDir?: string; junit?: string; markdown?: string }) => {
       ctx.exitCode = await conformanceRunCommand(ctx, opts);
     });
+  const lab = program.command('lab').description('the lab with real packets: Open vSwitch nodes, the hardware-VTEP emulator, pods as namespaces (root; docs/lab.md)');
+  for (const [action, what] of [
+    ['up', 'build the lab in network namespaces and start the controller against the test API server'],
+    ['test', 'run the checks with real packets; one PASS/FAIL line per check, non-zero exit on any FAIL'],
+    ['down', 'remove everything the state file lists (also after a failed up) and verify that nothing remains'],
+  ] as const) {
+    lab
+      .command(action)
+      .description(what)
+      .option('--dir <dir>', 'the lab directory: state file, sockets, logs', '/run/netloom-lab')
+      .option('--keep', 'down: keep the lab directory (logs, databases)')
+      .action(async (opts: { dir: string; keep?: boolean }) => {
+        ctx.exitCode = await labCommand(ctx, action, opts);
+      });
+  }
   return program;
 }
 

@@ -67,6 +67,8 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
   const nodeNames = new Map<string, number>();
   const leafPorts = new Map<string, string>();
   const vswitchOwners = new Map<string, string>();
+  const hostNodes: string[] = [];
+  const networkNodesByLeaf = new Map<string, string[]>();
   list(topology?.nodes).forEach((n, i) => {
     const node = rec(n);
     if (node === undefined) return;
@@ -89,6 +91,9 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
       if (node.port === undefined || node.port === null) add([...at, 'port'], 'required for a network-overlay node (the leaf interface of its uplink)');
     }
     if (leaf !== undefined) refDevice([...at, 'leaf'], leaf, 'leaf', 'a');
+    const who = name ?? `topology.nodes[${i}]`;
+    if (effective === 'host') hostNodes.push(who);
+    else if (leaf !== undefined) networkNodesByLeaf.set(leaf, [...(networkNodesByLeaf.get(leaf) ?? []), who]);
     const vswitch = str(node.vswitch);
     if (vswitch !== undefined) {
       refDevice([...at, 'vswitch'], vswitch, 'vswitch', 'a');
@@ -103,6 +108,27 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
       else leafPorts.set(key, name ?? `topology.nodes[${i}]`);
     }
   });
+  // Hybrid overlay: host-overlay nodes tunnel to the leafs that carry their VNIs, so every leaf that has
+  // network-overlay nodes needs its VTEP address; only leafs have one.
+  devices.forEach((d, i) => {
+    const dev = rec(d);
+    if (dev?.vtepIp !== undefined && dev.vtepIp !== null && str(dev.role) !== undefined && dev.role !== 'leaf') {
+      add(['inventory', 'devices', i, 'vtepIp'], `only a leaf has a VTEP address here (this is a ${str(dev.role)}); a host-overlay node's goes in topology.nodes[].vtepIp`);
+    }
+  });
+  if (hostNodes.length > 0) {
+    for (const [leaf, nodes] of networkNodesByLeaf) {
+      const found = byName.get(leaf);
+      if (found === undefined || found.role !== 'leaf') continue;
+      const dev = rec(devices[found.index]);
+      if (dev?.vtepIp !== undefined && dev.vtepIp !== null) continue;
+      add(
+        ['inventory', 'devices', found.index, 'vtepIp'],
+        `required: host-overlay nodes (${hostNodes.join(', ')}) tunnel to leaf ${describe(leaf)} for the VNIs they share with its nodes (${nodes.join(', ')}); give the leaf's VTEP address (IPv4)`,
+      );
+    }
+  }
+
   const discoveryDevice = str(rec(topology?.discovery)?.device);
   if (discoveryDevice !== undefined) refDevice(['topology', 'discovery', 'device'], discoveryDevice, 'discovery', 'a');
 

@@ -37,6 +37,8 @@ export const DEFAULT_STORE_ADAPTER = '@netloom/adapter-sqlite';
 /** Default sqlite file, relative to the profile's directory. */
 export const DEFAULT_STORE_PATH = '.netloom/state.db';
 
+/** The intent plugins this build ships; a profile without `plugins` enables all of them. */
+export const DEFAULT_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering'] as const;
 /** The plugins of ARCHITECTURE §3 (a name outside this list is a warning, not an error). */
 export const KNOWN_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups', 'qos', 'lldp-discovery'] as const;
 
@@ -122,6 +124,13 @@ function checkIp(u: unknown): { ok: true; value: string } | { ok: false; reason:
 }
 
 const ipAddress = leaf('IP address', checkIp);
+
+/** An IPv4 address (a leaf's VTEP: flood lists and host-overlay tunnels are IPv4). */
+const ipv4Address = leaf('IPv4 address', (u) => {
+  const r = checkIp(u);
+  if (!r.ok || !r.value.includes(':')) return r;
+  return { ok: false, reason: `${describe(u)} is an IPv6 address; a leaf's VTEP address is IPv4 (flood lists and host-overlay tunnels)` };
+});
 
 /** A host: an IPv4 address, an IPv6 address or a DNS host name. */
 const hostAddress = leaf('address', (u) => {
@@ -256,11 +265,39 @@ const HostKeyCodec = struct(
 
 const deviceRole = oneOf(DEVICE_ROLES);
 
-/** One device in the inventory. */
+/**
+ * The fields that say how to reach a real device. A simulated device (`simulator: true`) is reached where its
+ * simulator listens, with the simulator's own credentials and TLS / host-key material, so none of them may be given.
+ */
+export const CONNECTION_FIELDS = ['address', 'port', 'credentials', 'tls', 'hostKey'] as const;
+
+/**
+ * One device in the inventory. `simulator: true` (labs and the demo only) runs the adapter package's own protocol
+ * simulator in-process for the device and connects the adapter to it; the connection fields are then refused.
+ * `vtepIp` (leafs only, IPv4): the leaf's VTEP address, which host-overlay nodes tunnel to (hybrid overlay).
+ */
 export const InventoryDeviceCodec = struct(
   'device',
   { name: safeName, role: deviceRole, adapter: packageRef },
-  { address: hostAddress, port: intIn(1, 65535), credentials: CredentialsRefCodec, tls: TlsCodec, hostKey: HostKeyCodec, options: anything },
+  {
+    address: hostAddress,
+    port: intIn(1, 65535),
+    credentials: CredentialsRefCodec,
+    tls: TlsCodec,
+    hostKey: HostKeyCodec,
+    options: anything,
+    simulator: bool,
+    vtepIp: ipv4Address,
+  },
+  {
+    check: (raw) =>
+      raw.simulator === true
+        ? CONNECTION_FIELDS.filter((k) => raw[k] !== undefined && raw[k] !== null).map((k) => ({
+            at: [k],
+            reason: `not allowed with simulator: true (a simulated device is reached at its in-process simulator's own address, with its own credentials and TLS / host-key material); remove ${k} or simulator`,
+          }))
+        : [],
+  },
 );
 export type InventoryDevice = t.TypeOf<typeof InventoryDeviceCodec>;
 
@@ -373,7 +410,7 @@ export const ProfileCodec = struct(
     inventory: struct('inventory', { devices: listOf(InventoryDeviceCodec, { minItems: 1, what: 'device' }) }),
     topology: TopologyCodec,
     vpcPolicy: withDefault(oneOf(['per-namespace', 'default'] as const), 'per-namespace'),
-    plugins: withDefault(listOf(pluginName), ['kubernetes']),
+    plugins: withDefault(listOf(pluginName), [...DEFAULT_PLUGINS]),
     store: withDefault(StoreCodec, { adapter: DEFAULT_STORE_ADAPTER, options: { path: DEFAULT_STORE_PATH } }),
     controller: defaultedStruct(ControllerCodec),
   },
