@@ -68,6 +68,7 @@ export {
   conformanceTargets,
   freePort,
   h3cSandboxTarget,
+  h3cSimulatedTarget,
   startH3cSandboxDevice,
   type H3cDeviceHarness,
   type H3cSandboxDevice,

@@ -48,6 +48,7 @@ export {
   conformanceTargets,
   freePort,
   ovsSandboxTarget,
+  ovsSimulatedTarget,
   startOvsSandboxDevice,
   type OvsDeviceHarness,
   type OvsSandboxDevice,

@@ -41,7 +41,9 @@ import {
 } from '@netloom/ports';
 import { isNetloomCookie } from './ovs.flows';
 import { type DeviceState, isOwned, ownedConfig, readOperations, stateFromResults } from './ovs.model';
+import type { ResolvedOvsOptions } from './ovs.options';
 import { resolveOptions } from './ovs.options';
+import { asVSwitchSimulators, startSimulatedVSwitchDevice, type SimulatedVSwitchModel } from '@netloom/ovs-vswitch';
 import { startOvsdbFaultProxy, type OvsdbFaultProxy } from './ovs.fault-proxy';
 import { renderChanges, wrapTransaction } from './ovs.render';
 
@@ -287,5 +289,50 @@ export function ovsSandboxTarget(): OvsSimulatorTarget {
   };
 }
 
-/** The simulator targets this adapter ships, per device port. */
-export const conformanceTargets: { readonly vswitch: OvsSimulatorTarget } = { vswitch: ovsSandboxTarget() };
+/** The adapter's model, as the simulated harness of `@netloom/ovs-vswitch` uses it. */
+const SIMULATED_MODEL: SimulatedVSwitchModel<DeviceState, ResolvedOvsOptions> = {
+  readOperations,
+  stateFromResults,
+  ownedConfig,
+  isOwned,
+  resolveOptions,
+  renderChanges,
+  wrapTransaction,
+  kindCodecs: KIND_CODECS,
+};
+
+// ADR 0006: the simulators are loaded only when a simulated check runs (a dynamic import), never by the driver.
+let simulators: Promise<unknown> | undefined;
+
+/**
+ * The simulator target without Open vSwitch: for every check a fresh in-process `OvsdbSimulator` (Open_vSwitch
+ * schema, its ovs-vswitchd stand-in on) and `OpenFlowSwitchSimulator` (both from `@netloom/conformance/simulators`,
+ * loaded with a dynamic `import()` on first use), the OVSDB fault proxy and the shared simulated harness of
+ * `@netloom/ovs-vswitch` (the same levers as the sandbox harness). No root needed.
+ *
+ * @param load how to load the simulators module (tests may hand it in); default: `import()` it.
+ * @example runVSwitchConformance({ adapter, target: conformanceTargets.vswitchSimulated });
+ */
+export function ovsSimulatedTarget(load: () => Promise<unknown> = () => (simulators ??= import('@netloom/conformance/simulators') as Promise<unknown>)): OvsSimulatorTarget {
+  return {
+    kind: 'simulator',
+    create: async ({ checkId }) => {
+      const device = await startSimulatedVSwitchDevice({ simulators: asVSwitchSimulators(await load()), model: SIMULATED_MODEL, adoptBridges: ADOPTABLE_BRIDGES });
+      return {
+        target: { name: `ovs-sim-${checkId.replace(/[^A-Za-z0-9-]/g, '-')}`.slice(0, 63) },
+        options: device.options,
+        harness: device.harness,
+        dispose: () => device.dispose(),
+      };
+    },
+  };
+}
+
+/**
+ * The simulator targets this adapter ships, per device port: `vswitch` (the default) runs a real Open vSwitch
+ * sandbox per check (root and Open vSwitch needed); `vswitchSimulated` runs the OVSDB and OpenFlow simulators.
+ */
+export const conformanceTargets: { readonly vswitch: OvsSimulatorTarget; readonly vswitchSimulated: OvsSimulatorTarget } = {
+  vswitch: ovsSandboxTarget(),
+  vswitchSimulated: ovsSimulatedTarget(),
+};

@@ -108,3 +108,4 @@ export * from './f5-bigip';
 export * from './kube-apiserver';
 export * from './ruijie-rgos';
 export * from './ovsdb';
+export * from './openflow';

@@ -58,3 +58,16 @@ export {
   type FlowTextStyle,
 } from './flows';
 export { startOvsdbFaultProxy, writeOpsOf, type OvsdbFaultProxy } from './fault-proxy';
+export {
+  SIM_FOREIGN_COOKIE,
+  SimulatedVSwitchHarness,
+  asVSwitchSimulators,
+  startSimulatedVSwitchDevice,
+  type SimHarnessPort,
+  type SimHarnessState,
+  type SimOpenFlow,
+  type SimOvsdb,
+  type SimulatedVSwitchDevice,
+  type SimulatedVSwitchModel,
+  type VSwitchSimulatorsModule,
+} from './simulated-device';

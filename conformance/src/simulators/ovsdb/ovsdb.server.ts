@@ -58,8 +58,9 @@ export interface OvsdbSimulatorOptions {
   readonly probeIntervalMs?: number;
   /**
    * Play a minimal ovs-vswitchd: after each commit to `Open_vSwitch`, set `cur_cfg` to `next_cfg`, give interfaces
-   * without an `ofport` one (`ofport_request`, else the next free number) and bridges without a `datapath_id` one
-   * (default false). Lets adapters that wait for `cur_cfg` run without the real daemon.
+   * without an `ofport` one (`ofport_request`, else the next free number) and bridges a `datapath_id` (their
+   * `other_config:datapath-id` when set, else one derived from the row UUID) (default false). Lets adapters that wait
+   * for `cur_cfg` run without the real daemon; `OpenFlowSwitchSimulator` adds the OpenFlow side.
    */
   readonly emulateVswitchd?: boolean;
   /** Largest JSON-RPC message accepted from a client (default 64 MiB). */
@@ -936,8 +937,14 @@ export class OvsdbSimulator {
       ops.push({ op: 'update', table: 'Interface', where: [['_uuid', '==', ['uuid', i.uuid]]], row: { ofport: port } });
     }
     for (const b of db.committedRows('Bridge').values()) {
-      if (rowDatum(b, 'datapath_id').keys.length > 0) continue;
-      ops.push({ op: 'update', table: 'Bridge', where: [['_uuid', '==', ['uuid', b.uuid]]], row: { datapath_id: `0000${b.uuid.replace(/-/g, '').slice(0, 12)}` } });
+      const current = rowDatum(b, 'datapath_id').keys[0] as string | undefined;
+      // As ovs-vswitchd: other_config:datapath-id (16 hex digits) wins, else the bridge keeps the id it has.
+      const other = rowDatum(b, 'other_config');
+      const at = other.keys.indexOf('datapath-id');
+      const configured = at >= 0 ? String(other.values?.[at]) : undefined;
+      const want = configured !== undefined && /^[0-9a-fA-F]{16}$/.test(configured) ? configured.toLowerCase() : (current ?? `0000${b.uuid.replace(/-/g, '').slice(0, 12)}`);
+      if (current === want) continue;
+      ops.push({ op: 'update', table: 'Bridge', where: [['_uuid', '==', ['uuid', b.uuid]]], row: { datapath_id: want } });
     }
     for (const root of db.committedRows('Open_vSwitch').values()) {
       const cfg = num(root, 'next_cfg');
