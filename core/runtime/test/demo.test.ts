@@ -76,7 +76,7 @@ describe('runtime: netloom demo on the protocol simulators', function () {
     it('plays every step, exits 0 and ends with a clean final plan', () => {
       assert.equal(run.code, 0, run.stdout + run.stderr);
       for (let i = 1; i <= 6; i++) assert.match(run.stdout, new RegExp(`^== Step ${i} "`, 'm'));
-      assert.match(run.stdout, /^netloom demo — profile docs\/examples\/embedded\.yaml, 6 devices \(3 on protocol simulators, 3 in memory\)/);
+      assert.match(run.stdout, /^netloom demo — profile docs\/examples\/embedded\.yaml, 6 devices \(5 on protocol simulators, 1 in memory\)/);
       assert.match(run.stdout, /A final plan finds 0 changes: every device is in line with the cluster\./);
       assert.doesNotMatch(run.stdout, /Problems with|FAILED|rolled back/);
     });
@@ -92,8 +92,8 @@ describe('runtime: netloom demo on the protocol simulators', function () {
       // F5 over iControl REST: the virtual server of step 5, and the deleted pod's member leaving in step 6.
       assert.match(stepOf(run.stdout, 5), /lb1 \(loadBalancer\): applied, VPCs shop\n\s+http: POST \/mgmt\/tm\/sys\/folder [^]*http: POST \/mgmt\/tm\/ltm\/virtual /);
       assert.match(stepOf(run.stdout, 6), /lb1 \(loadBalancer\): applied[^]*http: DELETE \/mgmt\/tm\/ltm\/pool\/\S+\/members\/\S+10\.244\.100\.201:8080/);
-      // The in-memory vswitch of the deleted pod's node loses its port.
-      assert.match(stepOf(run.stdout, 6), /node-2-vs \(vswitch\): applied[^]*memory: delete endpointPort/);
+      // Open vSwitch on the OVSDB simulator: the deleted pod's port leaves in one transaction.
+      assert.match(stepOf(run.stdout, 6), /node-2-vs \(vswitch\): applied[^]*ovsdb: \{"op":"delete","table":"Port"/);
     });
 
     it('names each device with the facts it reported (Huawei, Arista and F5 simulators)', () => {
@@ -197,12 +197,20 @@ describe('runtime: netloom demo on the protocol simulators', function () {
       simulators = set;
       assert.deepEqual(
         set.list().map((d) => `${d.name} ${d.port} ${d.adapter.packageName}`),
-        ['leaf1 fabric @netloom/adapter-huawei-ce', 'leaf2 fabric @netloom/adapter-arista-eos', 'lb1 loadBalancer @netloom/adapter-f5-bigip'],
+        [
+          'leaf1 fabric @netloom/adapter-huawei-ce',
+          'leaf2 fabric @netloom/adapter-arista-eos',
+          'node-1-vs vswitch @netloom/adapter-ovs',
+          'node-2-vs vswitch @netloom/adapter-ovs',
+          'lb1 loadBalancer @netloom/adapter-f5-bigip',
+        ],
       );
-      assert.equal(set.has('node-1-vs'), false, 'fake devices are not simulated');
-      const ports = set.list().map((d) => d.target.port);
-      for (const d of set.list()) {
-        assert.equal(d.target.name, d.name, 'the target is named after the inventory device');
+      assert.equal(set.has('fw1'), false, 'fake devices are not simulated');
+      // The TCP ones (SSH, HTTPS) listen on loopback; the OVS simulators are reached over unix sockets in options.
+      const tcp = set.list().filter((d) => d.port !== 'vswitch');
+      const ports = tcp.map((d) => d.target.port);
+      for (const d of set.list()) assert.equal(d.target.name, d.name, 'the target is named after the inventory device');
+      for (const d of tcp) {
         assert.equal(d.target.address, '127.0.0.1');
         assert.equal(set.registry.device(d.name).simulated?.target, d.target, 'the registry binds the device to its simulator');
       }

@@ -31,7 +31,13 @@ describe('runtime: simulated devices (simulator: true)', function () {
       const { profile } = loadProfile(example('embedded.yaml'), { env: {} });
       assert.deepEqual(
         profile.inventory.devices.filter((d) => d.simulator === true).map((d) => `${d.name} ${d.adapter}`),
-        ['leaf1 @netloom/adapter-huawei-ce', 'leaf2 @netloom/adapter-arista-eos', 'lb1 @netloom/adapter-f5-bigip'],
+        [
+          'leaf1 @netloom/adapter-huawei-ce',
+          'leaf2 @netloom/adapter-arista-eos',
+          'node-1-vs @netloom/adapter-ovs',
+          'node-2-vs @netloom/adapter-ovs',
+          'lb1 @netloom/adapter-f5-bigip',
+        ],
       );
       const r = await cli('profile', 'validate', example('embedded.yaml'));
       assert.equal(r.code, 0, r.stderr);
@@ -122,7 +128,7 @@ describe('runtime: simulated devices (simulator: true)', function () {
       const drivers = new DeviceDrivers(registry, { logger: silentLogger, secrets: new SecretRegistry() });
       assert.throws(() => drivers.fabric.get('leaf1'), (e: unknown) => e instanceof InputError && /leaf1 is a simulated device \(inventory\.devices\[0\]\.simulator: true\) but its simulator is not running/.test(e.message));
       // Devices on other adapters are not affected.
-      assert.equal(drivers.vswitch.get('node-1-vs').port, 'vswitch');
+      assert.equal(drivers.firewall.get('fw1').port, 'firewall');
     });
 
     it('connect to the running simulator with its credentials, which the logger then redacts', async () => {
@@ -150,7 +156,7 @@ describe('runtime: simulated devices (simulator: true)', function () {
       simulators = await startSimulators(registry);
       assert.equal((simulators.get('leaf1').options as { evpnAsn?: number }).evpnAsn, 65100);
       assert.equal(simulators.registry.device('leaf1').simulated?.options, simulators.get('leaf1').options);
-      assert.equal(simulators.registry.device('node-1-vs').simulated, undefined);
+      assert.equal(simulators.registry.device('fw1').simulated, undefined);
     });
   });
 });

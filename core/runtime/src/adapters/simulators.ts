@@ -36,12 +36,14 @@ import type { AdapterRegistry, DeviceBinding, LoadedAdapter, SimulatedTarget } f
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === 'object' && u !== null && !Array.isArray(u);
 
 /**
- * The simulator target an adapter package ships for a port, or why there is none.
+ * The simulator target an adapter package ships for a port (`conformanceTargets.<port>Simulated` when it has one: an
+ * in-process protocol simulator where `<port>` starts real daemons), or why there is none.
  * @example const found = findSimulatorTarget(loaded, 'fabric'); if (!found.ok) console.log(found.reason);
  */
 export function findSimulatorTarget(adapter: LoadedAdapter, port: DevicePortKind | 'discovery'): { ok: true; target: SimulatorTarget } | { ok: false; reason: string } {
   const shipped = adapter.exports?.['conformanceTargets'];
-  const target = isRecord(shipped) ? shipped[port] : undefined;
+  // `<port>Simulated` is an in-process protocol simulator where `<port>` needs real daemons (the OVS adapters).
+  const target = isRecord(shipped) ? (shipped[`${port}Simulated`] ?? shipped[port]) : undefined;
   if (target === undefined) {
     return {
       ok: false,
