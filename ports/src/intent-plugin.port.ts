@@ -21,6 +21,7 @@ import { createHash } from 'node:crypto';
 import {
   InputError,
   isSafeName,
+  parseRouteTarget,
   type Endpoint,
   type LogicalRouter,
   type LogicalSwitch,
@@ -31,6 +32,7 @@ import {
   type TrafficMatchInput,
   type Vlb,
   type Vpc,
+  type Vrb,
 } from '@netloom/domain';
 import type {
   KubeEndpointSlice,
@@ -100,7 +102,50 @@ export interface EngineSettings {
    * host-overlay nodes tunnel to for the VNIs they share with it (hybrid overlay); a leaf without one gets no
    * host-overlay interop.
    */
-  readonly devices: readonly { readonly name: string; readonly role: 'leaf' | 'vswitch' | 'firewall' | 'loadBalancer'; readonly vtepIp?: string }[];
+  readonly devices: readonly DeviceSettings[];
+  /**
+   * The AS number in the route target each VPC's VRF imports and exports (`<asn>:<l3Vni>`, see
+   * {@link vrfRouteTarget}); route leaking between VPCs (peerings) imports the peer's. Default
+   * {@link DEFAULT_ROUTE_TARGET_ASN} (65000). 1..65535 works with every L3 VNI; a 4-byte AS only with L3 VNIs up to
+   * 65535 (RFC 4360).
+   */
+  readonly routeTargetAsn?: number;
+}
+
+/** One device of {@link EngineSettings.devices}. */
+export interface DeviceSettings {
+  readonly name: string;
+  readonly role: 'leaf' | 'vswitch' | 'firewall' | 'loadBalancer';
+  /** Leafs only: the leaf's VTEP address (hybrid overlay). */
+  readonly vtepIp?: string;
+  /**
+   * The capabilities the device's adapter declares for the device's port (`vrf`, `anycastGateway`, `interconnect`,
+   * `floodVtep`, ... of `CAPABILITY_NAMES`): the projection gives the device only what it can do and reports what it
+   * leaves out as a problem. Absent: every capability (engine tests, a runtime that knows no manifest).
+   * @example ['accessBinding', 'floodVtep', 'l2Segment']
+   */
+  readonly capabilities?: readonly string[];
+  /** The adapter's id (`hw-vtep`), to name the device in problems. */
+  readonly adapter?: string;
+}
+
+/** The AS number of VRF route targets when the settings name none ({@link EngineSettings.routeTargetAsn}). */
+export const DEFAULT_ROUTE_TARGET_ASN = 65_000;
+
+/**
+ * The route target a VPC's VRF exports (and imports, so its leafs learn each other's routes): `<asn>:<l3Vni>`. The
+ * projection gives it to every VRF and the vpc-peering plugin imports the peer's, so both derive it here.
+ * @throws InputError when `<asn>:<l3Vni>` is no RFC 4360 route target (a 4-byte AS with an L3 VNI above 65535)
+ * @example vrfRouteTarget(50001) // '65000:50001'
+ */
+export function vrfRouteTarget(l3Vni: number, asn: number = DEFAULT_ROUTE_TARGET_ASN): string {
+  const rt = parseRouteTarget(`${asn}:${l3Vni}`);
+  if (rt === undefined || !Number.isInteger(asn) || asn < 1) {
+    throw new InputError(`route target ${asn}:${l3Vni} is not valid: routeTargetAsn must be 1..65535, or a 4-byte AS with L3 VNIs up to 65535`, [
+      { path: 'routeTargetAsn', reason: `${asn} cannot form a route target with L3 VNI ${l3Vni}` },
+    ]);
+  }
+  return rt;
 }
 
 // --- problems ------------------------------------------------------------------------------------------------------
@@ -262,6 +307,13 @@ export interface IntentNetworkBuilder {
   addPeering(peering: Peering, opts?: { readonly ref?: IntentObjectRef }): void;
   /** Adds a VFW allow policy between two VPCs. */
   addVfwPolicy(draft: VfwPolicyDraft): void;
+  /**
+   * Adds a VRB (route targets / border peers joining a VPC's VRF to others). `ref` is the object its problems are
+   * reported on (default: a `VPC` of its VPC); `peering`: the peering it leaks routes for, so it is dropped with it.
+   * The projection puts it on every leaf that carries the VPC's VRF.
+   * @example ctx.network.addVrb(createVrb({ name: 'peer-a-b-a', vpc: 'a', routeTargets: [{ value: '65000:50002', direction: 'import' }] }), { peering: 'a-b' })
+   */
+  addVrb(vrb: Vrb, opts?: { readonly ref?: IntentObjectRef; readonly peering?: string }): void;
   /** Sets the status a Service should have (the last call for a Service wins). */
   setServiceStatus(status: DesiredServiceStatus): void;
 
@@ -275,6 +327,10 @@ export interface IntentNetworkBuilder {
   nodes(): readonly Node[];
   /** The endpoints added so far, by id. */
   endpoints(): readonly Endpoint[];
+  /** The LRs added so far, by name (each VPC's L3 VNI). */
+  logicalRouters(): readonly LogicalRouter[];
+  /** The VRBs added so far, by name. */
+  vrbs(): readonly Vrb[];
 }
 
 /** Everything one plugin sees and may do in one compile pass. */

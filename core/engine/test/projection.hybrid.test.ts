@@ -80,13 +80,15 @@ const cfg = <T>(configs: DesiredConfigs, device: string): T => {
 const flood = (l2Vni: number, remoteIp: string) => ({ [`${l2Vni}:${remoteIp}`]: { key: `${l2Vni}:${remoteIp}`, l2Vni, remoteIp } });
 const tunnel = (remoteIp: string, localIp: string) => ({ [tunnelName(remoteIp)]: { key: tunnelName(remoteIp), name: tunnelName(remoteIp), bridge: 'br-int', remoteIp, tunnelKey: 'flow', localIp } });
 const GW = { mac: '00:00:5e:00:01:01' };
+/** A VRF as projected: it imports and exports its own route target `65000:<l3Vni>`. */
+const vrf = (name: string, l3Vni: number) => ({ key: name, name, l3Vni, importRouteTargets: [`65000:${l3Vni}`], exportRouteTargets: [`65000:${l3Vni}`] });
 
 describe('project: hybrid overlay (leaf flood VTEPs ↔ host-overlay tunnels)', () => {
   const configs = run(ENDPOINTS());
 
   it('mixed topology: each leaf carries the segments of its network-overlay nodes, plus a flood VTEP per host-overlay node in them', () => {
     assert.deepEqual(cfg<FabricConfigInput>(configs, 'leaf1'), {
-      vrf: { 'vpc-pay': { key: 'vpc-pay', name: 'vpc-pay', l3Vni: 50_001 }, 'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50_000 } },
+      vrf: { 'vpc-pay': vrf('vpc-pay', 50_001), 'vpc-shop': vrf('vpc-shop', 50_000) },
       interconnect: {},
       segment: {
         [WEB]: { key: String(WEB), name: 'ls-shop-s0', l2Vni: WEB, vrf: 'vpc-shop', anycastGateway: { ipv4: ['10.0.0.1/24'], ...GW } },
@@ -99,7 +101,7 @@ describe('project: hybrid overlay (leaf flood VTEPs ↔ host-overlay tunnels)', 
       floodVtep: { ...flood(WEB, '192.0.2.141'), ...flood(PAY, '192.0.2.142') },
     });
     assert.deepEqual(cfg<FabricConfigInput>(configs, 'leaf2'), {
-      vrf: { 'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50_000 } },
+      vrf: { 'vpc-shop': vrf('vpc-shop', 50_000) },
       interconnect: {},
       segment: { [WEB]: { key: String(WEB), name: 'ls-shop-s0', l2Vni: WEB, vrf: 'vpc-shop', anycastGateway: { ipv4: ['10.0.0.1/24'], ...GW } } },
       binding: { 'Eth1/1:100': { key: 'Eth1/1:100', interface: 'Eth1/1', vlan: 100, l2Vni: WEB } },

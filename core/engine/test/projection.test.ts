@@ -153,8 +153,9 @@ describe('project', () => {
     const vpcOfVip = new Map((desired.network.vlbs ?? []).flatMap((l) => l.virtualServers.map((v) => [v.pool.name, l.vpc] as const)));
     const vpcOfCidr = new Map((desired.network.subnets ?? []).flatMap((s) => [s.ipv4?.cidr, s.ipv6?.cidr].map((c) => [c, s.vpc] as const)));
     const vfw = desired.network.vfws?.[0];
+    const vpcOfVrb = new Map((desired.network.vrbs ?? []).map((v) => [v.name, v.vpc]));
     const expected = (port: string, kind: string, o: Record<string, unknown>): string | undefined => {
-      if (port === 'fabric') return vpcOfVni.get((o['l2Vni'] ?? o['l3Vni']) as number);
+      if (port === 'fabric') return kind === 'interconnect' ? vpcOfVrb.get(o['name'] as string) : vpcOfVni.get((o['l2Vni'] ?? o['l3Vni']) as number);
       if (port === 'vswitch') return kind === 'endpointPort' ? vpcOfMac.get(o['mac'] as string) : undefined;
       if (port === 'firewall') {
         if (kind === 'zone') return vpcOfCidr.get((o['cidrs'] as string[])[0]);

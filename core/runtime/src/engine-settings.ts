@@ -8,6 +8,7 @@ import { InputError, type InputProblem, type IntentPlugin, type Logger } from '@
 import { plugin as kubernetesPlugin } from '@netloom/plugin-kubernetes';
 import { plugin as serviceLbPlugin } from '@netloom/plugin-service-lb';
 import { plugin as vpcPeeringPlugin } from '@netloom/plugin-vpc-peering';
+import type { AdapterRegistry } from './adapters/registry';
 import { KNOWN_PLUGINS, type Profile } from './profile/profile.codec';
 
 /** The intent plugins this build ships, by id (the profile's `plugins` list selects among them). */
@@ -35,12 +36,44 @@ export function intentPluginsFromProfile(profile: Pick<Profile, 'plugins'>, logg
   return out;
 }
 
-/** The engine's view of a profile. Discovery devices are not driven by the engine and are left out. */
-export function engineSettingsFromProfile(profile: Profile): EngineSettings {
+/** The port each engine-driven role uses (whose capabilities the projection must respect). */
+const ROLE_PORT = { leaf: 'fabric', vswitch: 'vswitch', firewall: 'firewall', loadBalancer: 'loadBalancer' } as const;
+
+/**
+ * The capabilities a device's adapter declares for the port of the device's role (sorted), and the adapter's id:
+ * what the projection shapes the device's config to (ADR 0011). Undefined when the registry does not know the device.
+ */
+function declaredCapabilities(adapters: AdapterRegistry, name: string, role: keyof typeof ROLE_PORT): { capabilities: string[]; adapter: string } | undefined {
+  let binding;
+  try {
+    binding = adapters.device(name);
+  } catch {
+    return undefined;
+  }
+  const manifest = binding.adapter.definition.supports[ROLE_PORT[role]] as Readonly<Record<string, boolean | undefined>> | undefined;
+  // A capability a manifest leaves out (one added by a later port API minor) is not supported.
+  const capabilities = Object.entries(manifest ?? {})
+    .filter(([, on]) => on === true)
+    .map(([n]) => n)
+    .sort();
+  return { capabilities, adapter: binding.adapter.definition.id };
+}
+
+/**
+ * The engine's view of a profile. Discovery devices are not driven by the engine and are left out. With the
+ * profile's loaded adapters, each device also carries the capabilities its adapter declares for its port and the
+ * adapter's id, so the projection gives it only what it can do; without them, every device is assumed capable of
+ * everything.
+ * @example engineSettingsFromProfile(profile, await loadProfileAdapters(loaded)).devices[0]
+ *   // { name: 'leaf1', role: 'leaf', capabilities: ['accessBinding', 'floodVtep', 'l2Segment'], adapter: 'hw-vtep' }
+ */
+export function engineSettingsFromProfile(profile: Profile, adapters?: AdapterRegistry): EngineSettings {
   const plan = profile.addressPlan;
   const devices: EngineSettings['devices'][number][] = [];
   for (const d of profile.inventory.devices) {
-    if (d.role !== 'discovery') devices.push({ name: d.name, role: d.role, ...(d.role === 'leaf' && d.vtepIp !== undefined ? { vtepIp: d.vtepIp } : {}) });
+    if (d.role === 'discovery') continue;
+    const declared = adapters === undefined ? undefined : declaredCapabilities(adapters, d.name, d.role);
+    devices.push({ name: d.name, role: d.role, ...(d.role === 'leaf' && d.vtepIp !== undefined ? { vtepIp: d.vtepIp } : {}), ...(declared ?? {}) });
   }
   return {
     vpcPolicy: profile.vpcPolicy,

@@ -168,7 +168,10 @@ describe('runtime: netloom CLI', () => {
       const r = await cli('plan', '--profile', file);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /: 6 of 6 devices would change \(nothing was written\)/);
-      assert.match(r.stdout, /leaf1 \(fabric\): planned[^]*memory: create vrf vpc-shop \{"l3Vni":\d+,"name":"vpc-shop"\}/);
+      // Each VRF imports and exports its own route target (ADR 0011); the fake leaf declares interconnect, so the
+      // shop-billing peering's leaked target goes to an interconnect, not to the VRF.
+      assert.match(r.stdout, /leaf1 \(fabric\): planned[^]*memory: create vrf vpc-shop \{"exportRouteTargets":\["65000:(\d+)"\],"importRouteTargets":\["65000:\1"\],"l3Vni":\1,"name":"vpc-shop"\}/);
+      assert.match(r.stdout, /leaf1 \(fabric\): planned[^]*memory: create interconnect peer-shop-billing_shop \{"borderPeers":\[\],"exportRouteTargets":\["65000:\d+"\],"importRouteTargets":\["65000:\d+"\],"name":"peer-shop-billing_shop","vrf":"vpc-shop"\}/);
       assert.equal(writesOn(DEVICES), 0);
     });
 

@@ -96,11 +96,11 @@ describe('runtime: adapter loader', () => {
 
     it("validates a fake device's options with the fake adapter's codec", async () => {
       const ok = await loadProfileAdapters(loadProfile(example('embedded.yaml')));
-      assert.deepEqual(ok.device('node-1-vs').options, { latencyMs: 5 });
-      const bad = writeProfile({ example: 'embedded.yaml' }, [{ path: ['inventory', 'devices', 2, 'options'], value: { latencyMs: -1, lateny: 3 } }]);
+      assert.deepEqual(ok.device('fw1').options, { latencyMs: 5 });
+      const bad = writeProfile({ example: 'embedded.yaml' }, [{ path: ['inventory', 'devices', 4, 'options'], value: { latencyMs: -1, lateny: 3 } }]);
       const text = problemsText(await rejected(loadProfileAdapters(loadProfile(bad))));
-      assert.match(text, /^inventory\.devices\[2\]\.options\.latencyMs: /m);
-      assert.match(text, /^inventory\.devices\[2\]\.options\.lateny: /m);
+      assert.match(text, /^inventory\.devices\[4\]\.options\.latencyMs: /m);
+      assert.match(text, /^inventory\.devices\[4\]\.options\.lateny: /m);
     });
 
     it('loads each package once and binds each device with its validated options', async () => {

@@ -10,6 +10,12 @@ import { fitName, shortHash } from '@netloom/ports';
 
 /** Namespace label: the VPC the namespace belongs to. */
 export const LABEL_VPC = 'netloom.io/vpc';
+/**
+ * Node label: the node's overlay, `host` (its vswitch is its own VTEP) or `network` (it trunks VLANs into its leaf).
+ * An explicit `topology.nodes[].overlay` in the profile wins over it; the label wins over the profile's `overlay`
+ * default. Any other value is a problem on the Node and is ignored.
+ */
+export const LABEL_OVERLAY = 'netloom.io/overlay';
 /** Pod annotation: the subnet the pod's address comes from (default: the namespace's default subnet). */
 export const ANNOTATION_SUBNET = 'netloom.io/subnet';
 /** Pod annotation: a fixed address (or one per family, comma-separated). */

@@ -11,7 +11,9 @@
  * 3. **LR per VPC** (L3 VNI, owner = the VPC name; a VPC without one fails) and **LS per subnet** (L2 VNI, owner =
  *    the subnet name).
  * 4. **Nodes** from Kubernetes Nodes and the topology (a node absent from the topology is a problem unless it is a
- *    host-overlay node).
+ *    host-overlay node). A node's overlay: the topology entry's `overlay` if it has one, else the Node's label
+ *    `netloom.io/overlay` (`host` | `network`), else the profile's default (`host` for `overlay: host`, otherwise
+ *    `network`). A label of another value, or one the topology overrides, is a problem on the Node.
  * 5. **Endpoints** for running pods (node assigned, not terminal, not being deleted, not host-network): subnet,
  *    addresses (fixed / sticky / dynamic), VLAN per (node, LS) or tunnel key, MAC, QoS. Addresses of pods that are
  *    gone (or moved to another subnet) are released.
@@ -52,6 +54,7 @@ import {
   DEFAULT_VPC,
   endpointIdOf,
   isVpcName,
+  LABEL_OVERLAY,
   LABEL_VPC,
   MAX_VPC_NAME,
   macOf,
@@ -440,7 +443,8 @@ function compileNodes(ctx: IntentContext): Map<string, Node> {
       continue;
     }
     const t = topology.get(name);
-    const overlay = t?.overlay ?? fallback;
+    const labelled = overlayLabel(kn.metadata.labels?.[LABEL_OVERLAY], t?.overlay, fallback, (code, message) => problems.report(ref, code, message));
+    const overlay = t?.overlay ?? labelled ?? fallback;
     const internalIp = kn.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
     if (overlay === 'network') {
       if (t === undefined) {
@@ -468,4 +472,28 @@ function compileNodes(ctx: IntentContext): Map<string, Node> {
     }
   }
   return nodes;
+}
+
+/**
+ * The overlay a Node's `netloom.io/overlay` label asks for, if it is valid and nothing overrides it: an explicit
+ * topology `overlay` wins (the profile is the operator's wiring; a disagreeing label is reported), a value other
+ * than `host` / `network` is reported and ignored.
+ */
+function overlayLabel(
+  label: string | undefined,
+  topology: 'host' | 'network' | undefined,
+  fallback: 'host' | 'network',
+  report: (code: string, message: string) => void,
+): 'host' | 'network' | undefined {
+  if (label === undefined) return undefined;
+  if (label !== 'host' && label !== 'network') {
+    const applies = topology !== undefined ? `the topology's overlay ${topology}` : `the profile's default overlay ${fallback}`;
+    report(ErrorCode.INPUT_INVALID, `label ${LABEL_OVERLAY}=${JSON.stringify(label)} is neither "host" nor "network"; ${applies} applies`);
+    return undefined;
+  }
+  if (topology !== undefined && topology !== label) {
+    report(ErrorCode.CONFLICT, `label ${LABEL_OVERLAY}=${label} disagrees with the profile topology (overlay ${topology}); the topology wins`);
+    return undefined;
+  }
+  return label;
 }

@@ -3,7 +3,7 @@
  * hand out numbers and addresses in order and record every call, a problem list, and a builder that keeps what the
  * plugin adds. The same file is in each plugin package's test folder (a plugin's tests may not import another's).
  */
-import { cidrFirst, formatIp, ipFromBigint, parseCidr, parseIp, type Endpoint, type Node, type Peering, type Subnet, type Vlb, type Vpc } from '@netloom/domain';
+import { cidrFirst, formatIp, ipFromBigint, parseCidr, parseIp, type Endpoint, type LogicalRouter, type Node, type Peering, type Subnet, type Vlb, type Vpc, type Vrb } from '@netloom/domain';
 import type {
   ClusterSnapshot,
   DesiredServiceStatus,
@@ -31,12 +31,16 @@ export interface FakeContext extends IntentContext {
     subnets: Subnet[];
     lss: string[];
     lrs: string[];
+    /** The LRs themselves (`lrs` has their names). */
+    routers: LogicalRouter[];
     nodes: Node[];
     endpoints: Endpoint[];
     qos: string[];
     vlbs: Vlb[];
     peerings: Peering[];
     policies: VfwPolicyDraft[];
+    /** VRBs with the peering each was added for. */
+    vrbs: { vrb: Vrb; peering?: string }[];
     serviceStatus: Map<string, DesiredServiceStatus>;
   };
   /** Addresses held per `<pool or subnet>/<family>`: owner → binding. */
@@ -95,7 +99,7 @@ export function fakeContext(c: ClusterSnapshot, s: EngineSettings = settings(), 
   const problemList: FakeContext['problemList'] = [];
   const failed = new Set<string>();
   const retained = { vpcs: new Set<string>(), subnets: new Set<string>(), nodes: new Set<string>() };
-  const built: FakeContext['built'] = { vpcs: [], subnets: [], lss: [], lrs: [], nodes: [], endpoints: [], qos: [], vlbs: [], peerings: [], policies: [], serviceStatus: new Map() };
+  const built: FakeContext['built'] = { vpcs: [], subnets: [], lss: [], lrs: [], routers: [], nodes: [], endpoints: [], qos: [], vlbs: [], peerings: [], policies: [], vrbs: [], serviceStatus: new Map() };
   const ranges = new Map<string, string>();
   let vni = 0;
   let vlan = 0;
@@ -190,19 +194,25 @@ export function fakeContext(c: ClusterSnapshot, s: EngineSettings = settings(), 
       addVpc: (v) => void built.vpcs.push(v),
       addSubnet: (x) => void built.subnets.push(x),
       addLogicalSwitch: (x) => void built.lss.push(x.name),
-      addLogicalRouter: (x) => void built.lrs.push(x.name),
+      addLogicalRouter: (x) => {
+        built.lrs.push(x.name);
+        built.routers.push(x);
+      },
       addNode: (x) => void built.nodes.push(x),
       addEndpoint: (x) => void built.endpoints.push(x),
       addQosPolicy: (x) => void built.qos.push(x.name),
       addVlb: (x) => void built.vlbs.push(x),
       addPeering: (x) => void built.peerings.push(x),
       addVfwPolicy: (x) => void built.policies.push(x),
+      addVrb: (vrb, o) => void built.vrbs.push(o?.peering === undefined ? { vrb } : { vrb, peering: o.peering }),
       setServiceStatus: (x) => void built.serviceStatus.set(`${x.namespace}/${x.name}`, x),
       vpcs: () => built.vpcs,
       vpcOfNamespace: nsVpc,
       subnets: () => built.subnets,
       nodes: () => built.nodes,
       endpoints: () => built.endpoints,
+      logicalRouters: () => built.routers,
+      vrbs: () => built.vrbs.map((v) => v.vrb),
     },
   };
 }

@@ -1,6 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { kubernetesPlugin, carvedSubnetName, endpointIdOf, plugin } from '@netloom/plugin-kubernetes';
+import type { KubeNode } from '@netloom/ports';
+import { kubernetesPlugin, carvedSubnetName, endpointIdOf, LABEL_OVERLAY, plugin } from '@netloom/plugin-kubernetes';
 import { cluster, fakeContext, inside, kubeNode, ns, pod, settings, subnetCr } from './fake-context';
+
+/** A Node with an InternalIP and labels. */
+const labelledNode = (name: string, internalIp: string, labels: Record<string, string>): KubeNode => {
+  const n = kubeNode(name, internalIp);
+  return { ...n, metadata: { ...n.metadata, labels } };
+};
 
 describe('plugin-kubernetes', () => {
   it('is the IntentPlugin `kubernetes`, first in line (no `after`)', () => {
@@ -82,5 +89,55 @@ describe('plugin-kubernetes', () => {
     assert.deepEqual(ctx.built.endpoints, []);
     assert.deepEqual(ctx.problemList.map((p) => [p.kind, p.name, p.code]), [['Namespace', 'shop', 'RESOURCE.EXHAUSTED']]);
     assert.equal(ctx.built.vpcs[0]?.logicalRouter, undefined, 'the failed VPC is still added (later plugins see it), without LR');
+  });
+
+  describe('the node overlay label netloom.io/overlay', () => {
+    const topology = {
+      nodes: [
+        { name: 'worker-1', leaf: 'leaf1', port: 'Eth1/1' },
+        { name: 'pinned', leaf: 'leaf1', port: 'Eth1/2', overlay: 'network' as const },
+      ],
+    };
+    const run = async (nodes: KubeNode[], overlay: 'network' | 'hybrid' | 'host' = 'hybrid') => {
+      const ctx = fakeContext(cluster({ namespaces: [ns('shop')], nodes, pods: nodes.map((n) => pod('shop', `p-${n.metadata.name}`, n.metadata.name)) }), settings({ overlay, topology }));
+      await plugin.compile(ctx);
+      return ctx;
+    };
+    const overlays = (ctx: Awaited<ReturnType<typeof run>>): string[] => ctx.built.nodes.map((n) => `${n.name} ${n.overlay} ${n.vtepIp ?? '-'} ${n.leaf === undefined ? '-' : `${n.leaf.leaf}:${n.leaf.port}`}`);
+
+    it('host: a node outside the topology becomes a host-overlay node with its InternalIP as VTEP; its pods get tunnel keys', async () => {
+      const ctx = await run([labelledNode('edge-9', '192.0.2.49', { [LABEL_OVERLAY]: 'host' })]);
+      assert.deepEqual(overlays(ctx), ['edge-9 host 192.0.2.49 -']);
+      assert.deepEqual(ctx.problemList, []);
+      const ep = ctx.built.endpoints[0];
+      assert.ok(ep !== undefined && ep.tunnelKey !== undefined && ep.vlan === undefined, JSON.stringify(ep));
+      // Without the label the same node is a network-overlay node the topology does not know: a problem, no node.
+      const unlabelled = await run([kubeNode('edge-9', '192.0.2.49')]);
+      assert.deepEqual(overlays(unlabelled), []);
+      assert.deepEqual(unlabelled.problemList.filter((p) => p.kind === 'Node').map((p) => [p.name, p.code]), [['edge-9', 'NOT_FOUND']]);
+    });
+
+    it('wins over the profile default, in either direction', async () => {
+      const ctx = await run([labelledNode('worker-1', '192.0.2.21', { [LABEL_OVERLAY]: 'host' })], 'network');
+      assert.deepEqual(overlays(ctx), ['worker-1 host 192.0.2.21 -']);
+      const back = await run([labelledNode('worker-1', '192.0.2.21', { [LABEL_OVERLAY]: 'network' })], 'host');
+      assert.deepEqual(overlays(back), ['worker-1 network - leaf1:Eth1/1']);
+      assert.deepEqual([...ctx.problemList, ...back.problemList], []);
+    });
+
+    it("an explicit topology overlay wins over the label, and the disagreement is a CONFLICT on the Node", async () => {
+      const ctx = await run([labelledNode('pinned', '192.0.2.22', { [LABEL_OVERLAY]: 'host' })]);
+      assert.deepEqual(overlays(ctx), ['pinned network - leaf1:Eth1/2']);
+      assert.deepEqual(ctx.problemList.map((p) => [p.kind, p.name, p.code]), [['Node', 'pinned', 'CONFLICT']]);
+      assert.match(ctx.problemList[0]?.message ?? '', /netloom\.io\/overlay=host disagrees with the profile topology \(overlay network\); the topology wins/);
+    });
+
+    it('another value is an INPUT.INVALID problem on the Node, and the default applies', async () => {
+      const ctx = await run([labelledNode('worker-1', '192.0.2.21', { [LABEL_OVERLAY]: 'Host ' }), labelledNode('edge-9', '192.0.2.49', { [LABEL_OVERLAY]: 'vxlan' })]);
+      // worker-1 falls back to network (in the topology); edge-9 to network too, where the topology does not know it.
+      assert.deepEqual(overlays(ctx), ['worker-1 network - leaf1:Eth1/1']);
+      assert.deepEqual(ctx.problemList.filter((p) => p.kind === 'Node').map((p) => [p.name, p.code]).sort(), [['edge-9', 'INPUT.INVALID'], ['edge-9', 'NOT_FOUND'], ['worker-1', 'INPUT.INVALID']]);
+      assert.match(ctx.problemList.find((p) => p.name === 'worker-1')?.message ?? '', /label netloom\.io\/overlay="Host " is neither "host" nor "network"; the profile's default overlay network applies/);
+    });
   });
 });

@@ -3,7 +3,11 @@
  * that open their traffic. The engine assembles the VFW itself: one zone per VPC, traffic between zones denied unless
  * a policy allows it; this plugin adds the allow policies:
  *
- * - per `VpcPeering` (by name): each `spec.allow` match in both directions (`peer-<peering>-<i>-<src>-to-<dst>`).
+ * - per `VpcPeering` (by name): each `spec.allow` match in both directions (`peer-<peering>-<i>-<src>-to-<dst>`),
+ *   and the routing half (EVPN route leaking): a VRB on each VPC (`peer-<peering>_<vpc>`) importing the route target
+ *   the other VPC's VRF exports (`<routeTargetAsn>:<l3Vni>`, `vrfRouteTarget` of `@netloom/ports`, the same the
+ *   projection gives every VRF) and exporting its own. The projection puts each VRB on the leafs that carry the
+ *   VPC's VRF. A VPC without an LR (no L3 VNI) gets no VRB.
  *   A peering of an unknown VPC, one with an invalid name or match, and a second peering of the same pair of VPCs are
  *   problems on the VpcPeering; a peering of a VPC that failed to compile is left out silently (the VPC's problem
  *   says why).
@@ -13,8 +17,8 @@
  * Runs after `kubernetes` (it reads the VPCs and the VPC of `kube-system` from it).
  * @packageDocumentation
  */
-import { createPeering, ErrorCode, isSafeName, type Peering, type TrafficMatchInput } from '@netloom/domain';
-import { compareNames as cmp, defineIntentPlugin, type IntentContext, type IntentObjectRef, type IntentPlugin } from '@netloom/ports';
+import { createPeering, createVrb, ErrorCode, isSafeName, type Peering, type TrafficMatchInput } from '@netloom/domain';
+import { compareNames as cmp, defineIntentPlugin, fitName, vrfRouteTarget, type IntentContext, type IntentObjectRef, type IntentPlugin } from '@netloom/ports';
 
 /** The namespace whose VPC every other VPC may reach for DNS. */
 export const DNS_NAMESPACE = 'kube-system';
@@ -27,9 +31,20 @@ export const DNS_PORT = 53;
  */
 export const vpcPeeringPlugin: IntentPlugin = defineIntentPlugin({ id: 'vpc-peering', after: ['kubernetes'], compile: compileVpcPeering });
 
+/**
+ * The name of the VRB that leaks a peering's routes into one of its VPCs: `peer-<peering>_<vpc>` (shortened with a
+ * hash when longer than 63 characters). It is also the interconnect's name on the leafs. The `_` never occurs in a
+ * Kubernetes object name, so two peerings never derive the same name (`a` + VPC `b-c` and `a-b` + VPC `c`).
+ * @example peeringVrbName('shop-billing', 'shop') // 'peer-shop-billing_shop'
+ */
+export function peeringVrbName(peering: string, vpc: string): string {
+  return fitName(`peer-${peering}_${vpc}`);
+}
+
 async function compileVpcPeering(ctx: IntentContext): Promise<void> {
-  const { cluster, problems, network } = ctx;
+  const { cluster, problems, network, settings } = ctx;
   const allVpcs = new Set(network.vpcs().map((v) => v.name));
+  const l3VniOf = new Map(network.logicalRouters().map((lr) => [lr.vpc, lr.l3Vni]));
   const pairs = new Map<string, string>();
   for (const cr of [...cluster.peerings].sort((a, b) => cmp(a.metadata.name, b.metadata.name))) {
     const name = cr.metadata.name;
@@ -69,6 +84,28 @@ async function compileVpcPeering(ctx: IntentContext): Promise<void> {
         network.addVfwPolicy({ key: `peer-${name}-${i}-${src}-to-${dst}`, srcVpc: src, dstVpc: dst, match, source: { kind: 'peering', name } });
       }
     });
+    // The routing half: each VRF imports what the other exports (the VFW policies above limit what may flow).
+    const l3a = l3VniOf.get(a);
+    const l3b = l3VniOf.get(b);
+    if (l3a === undefined || l3b === undefined) continue;
+    const rtA = vrfRouteTarget(l3a, settings.routeTargetAsn);
+    const rtB = vrfRouteTarget(l3b, settings.routeTargetAsn);
+    for (const [vpc, own, peer] of [
+      [a, rtA, rtB],
+      [b, rtB, rtA],
+    ] as const) {
+      network.addVrb(
+        createVrb({
+          name: peeringVrbName(name, vpc),
+          vpc,
+          routeTargets: [
+            { value: peer, direction: 'import' },
+            { value: own, direction: 'export' },
+          ],
+        }),
+        { ref, peering: name },
+      );
+    }
   }
   const dnsVpc = network.vpcOfNamespace(DNS_NAMESPACE);
   if (dnsVpc !== undefined && !problems.isVpcFailed(dnsVpc)) {

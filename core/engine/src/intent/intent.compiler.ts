@@ -7,7 +7,8 @@
  *    keep the order they were given in) and runs each on one {@link IntentContext} of the pass, whose allocators
  *    persist every allocation (carved subnets, VNIs, IPs, per-host VLANs, VIPs) before it is used;
  * 2. assembles what the plugins built: drops the objects of failed VPCs, builds the one VFW (a zone per VPC, default
- *    deny between zones, the plugins' policy drafts as allow policies);
+ *    deny between zones, the plugins' policy drafts as allow policies), keeps the VRBs (route leaking; those of a
+ *    peering go with it);
  * 3. validates with `checkNetwork` (`network.validate.ts`): a VPC with violations goes to `failedVpcs` and its
  *    objects leave `network`;
  * 4. collects garbage (`garbage.collector.ts`): the VNIs, VLANs, subnet definitions and carved blocks of every owner
@@ -29,6 +30,7 @@ import {
   type Subnet,
   type Vlb,
   type Vpc,
+  type Vrb,
 } from '@netloom/domain';
 import {
   InputError,
@@ -133,6 +135,10 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       return ep?.owner !== undefined && ep.owner.kind.toLowerCase() === 'pod' ? { kind: 'Pod', namespace: ep.owner.namespace ?? '', name: ep.owner.name } : undefined;
     },
     peeringRef: (name) => built.peeringRef.get(name) ?? { kind: 'VpcPeering', name },
+    vrbRef: (name) => {
+      const peering = built.vrbPeering.get(name);
+      return built.vrbRef.get(name) ?? (peering !== undefined ? (built.peeringRef.get(peering) ?? { kind: 'VpcPeering', name: peering }) : { kind: 'VPC', name: built.vrbMap.get(name)?.vpc ?? name });
+    },
   };
   const result = validateNetwork(
     {
@@ -146,6 +152,12 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       vlbs: keep(built.vlbMap.values()),
       peerings: [...built.peeringMap.values()].filter((p) => !failed.has(p.vpcs[0]) && !failed.has(p.vpcs[1])),
       vfwPolicies: built.vfwPolicies,
+      vrbs: [...built.vrbMap.values()]
+        .filter((v) => !failed.has(v.vpc))
+        .map((vrb) => {
+          const peering = built.vrbPeering.get(vrb.name);
+          return peering === undefined ? { vrb } : { vrb, peering };
+        }),
     },
     attribution,
     problems,
@@ -282,6 +294,10 @@ class NetworkBuilder {
   readonly peeringMap = new Map<string, Peering>();
   readonly peeringRef = new Map<string, IntentObjectRef>();
   readonly vfwPolicies: VfwPolicyDraft[] = [];
+  readonly vrbMap = new Map<string, Vrb>();
+  readonly vrbRef = new Map<string, IntentObjectRef>();
+  /** VRB → the peering it leaks routes for. */
+  readonly vrbPeering = new Map<string, string>();
   readonly serviceStatus = new Map<string, DesiredServiceStatus>();
   readonly #addedBy = new Map<string, string>();
   #nsVpc: Map<string, string> | undefined;
@@ -340,6 +356,12 @@ class NetworkBuilder {
         claim('VFW policy', d.key);
         this.vfwPolicies.push(d);
       },
+      addVrb: (vrb, o) => {
+        claim('VRB', vrb.name);
+        this.vrbMap.set(vrb.name, vrb);
+        if (o?.ref !== undefined) this.vrbRef.set(vrb.name, o.ref);
+        if (o?.peering !== undefined) this.vrbPeering.set(vrb.name, o.peering);
+      },
       setServiceStatus: (s) => {
         this.serviceStatus.set(`${s.namespace}/${s.name}`, s);
       },
@@ -354,6 +376,8 @@ class NetworkBuilder {
       subnets: () => sorted(this.subnetMap),
       nodes: () => sorted(this.nodeMap),
       endpoints: () => [...this.endpointList].sort((a, b) => cmp(a.id, b.id)),
+      logicalRouters: () => sorted(this.lrMap),
+      vrbs: () => sorted(this.vrbMap),
     };
   }
 }

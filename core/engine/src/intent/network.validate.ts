@@ -2,7 +2,8 @@
  * The compiler's last step: validate the assembled network with the domain's `checkNetwork` and contain what
  * fails. A violation that belongs to a VPC (its subnet, LS, LR, endpoint, QoS policy, VLB) fails that VPC: it goes
  * to `failedVpcs` and its objects leave the network (devices keep what they have for it: blast radius). A node
- * violation drops the node and its endpoints; a peering violation drops the peering. Each violation is reported as
+ * violation drops the node and its endpoints; a peering violation drops the peering (and the VRBs that leak its
+ * routes); a VRB violation drops the VRB. Each violation is reported as
  * a `DOMAIN.INVARIANT` problem on the Kubernetes objects it comes from. The check runs again until the rest is
  * clean.
  * @packageDocumentation
@@ -21,6 +22,7 @@ import {
   type Subnet,
   type Vlb,
   type Vpc,
+  type Vrb,
 } from '@netloom/domain';
 import { cmp, type ObjectRef, type ProblemList } from './intent.problems';
 import { buildVfw, type VfwPolicyDraft } from './vfw.builder';
@@ -37,6 +39,8 @@ export interface CompiledObjects {
   readonly vlbs: readonly Vlb[];
   readonly peerings: readonly Peering[];
   readonly vfwPolicies: readonly VfwPolicyDraft[];
+  /** VRBs; `peering`: the peering a VRB leaks routes for (it leaves with the peering). Absent: none. */
+  readonly vrbs?: readonly { readonly vrb: Vrb; readonly peering?: string }[];
 }
 
 /** Maps domain objects back to the Kubernetes objects to report problems on. */
@@ -45,6 +49,8 @@ export interface Attribution {
   readonly subnetRefs: (subnet: string) => readonly ObjectRef[];
   readonly endpointRef: (id: string) => ObjectRef | undefined;
   readonly peeringRef: (name: string) => ObjectRef | undefined;
+  /** Where a VRB's problems go (its peering's VpcPeering, else its VPC). Absent: the VPC. */
+  readonly vrbRef?: (name: string) => ObjectRef | undefined;
 }
 
 /** How many times the check runs at most (each pass removes what failed in the one before). */
@@ -67,6 +73,7 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
   const failed = new Set<string>();
   const droppedNodes = new Set<string>();
   const droppedPeerings = new Set<string>();
+  const droppedVrbs = new Set<string>();
 
   const assemble = (): NetworkState => {
     const endpoints = input.endpoints.filter((e) => !failed.has(e.vpc) && !droppedNodes.has(e.node));
@@ -82,7 +89,11 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
       subnets: byName(input.subnets.filter((s) => !failed.has(s.vpc))),
       logicalSwitches: byName(input.logicalSwitches.filter((l) => !failed.has(l.vpc))),
       logicalRouters: byName(input.logicalRouters.filter((l) => !failed.has(l.vpc))),
-      vrbs: [],
+      vrbs: byName(
+        (input.vrbs ?? [])
+          .filter((v) => !failed.has(v.vrb.vpc) && !droppedVrbs.has(v.vrb.name) && (v.peering === undefined || peerings.some((p) => p.name === v.peering)))
+          .map((v) => v.vrb),
+      ),
       vfws: vfw === undefined ? [] : [vfw],
       vlbs: byName(input.vlbs.filter((l) => !failed.has(l.vpc))),
       endpoints: [...endpoints].sort((a, b) => cmp(a.id, b.id)),
@@ -112,6 +123,13 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
         problems.add({ kind: 'Node', name }, ErrorCode.INVARIANT, `${v.message}; the node's pods get no network`);
         if (!droppedNodes.has(name)) {
           droppedNodes.add(name);
+          progress = true;
+        }
+      } else if (kind === 'VRB' && name !== '') {
+        // A VRB is one VPC's route leaking: dropping it leaves the VPC isolated, which is the safe side.
+        problems.add(attribution.vrbRef?.(name) ?? { kind: 'VRB', name }, ErrorCode.INVARIANT, `${v.message}; its routes are not leaked`);
+        if (!droppedVrbs.has(name)) {
+          droppedVrbs.add(name);
           progress = true;
         }
       } else if (kind === 'peering' && name !== '') {

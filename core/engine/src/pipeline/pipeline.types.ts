@@ -67,6 +67,13 @@ export interface DesiredConfigs {
   readonly devices: ReadonlyMap<string, DeviceDesired>;
   /** Copied from {@link DesiredState.failedVpcs}. */
   readonly failedVpcs: readonly string[];
+  /**
+   * What the projection left out because a device cannot do it (its adapter does not declare the capability), one
+   * problem per device and VPC and missing feature, on the `VPC` object: "leaf1 (hw-vtep) has no vrf/anycastGateway:
+   * VPC shop is switched but not routed on it". Not failures: the rest of the config goes to the device. Absent or
+   * empty when every device can do everything asked of it.
+   */
+  readonly problems?: readonly ObjectProblem[];
 }
 
 /**

@@ -11,6 +11,16 @@
  *   `<l2Vni>:<node VTEP>`) for every host-overlay node with an IPv4 VTEP that has endpoints in a segment the leaf
  *   carries, so BUM traffic of the VNI reaches the node and the leaf learns its MACs. A host-overlay node alone never
  *   makes a leaf carry an LS.
+ *   Every VRF imports and exports its own route target `<routeTargetAsn>:<l3Vni>` (`vrfRouteTarget`). Each VRB of a
+ *   VPC (route leaking of a peering) goes to every leaf carrying the VPC's VRF: as an `interconnect` (key = VRB name)
+ *   where the adapter declares `interconnect`, else its route targets are added to the VRF's own import / export
+ *   lists (the same leaking, on the VRF itself; border peers cannot be expressed there and are reported).
+ * - **Capabilities** (ADR 0011): a device's config uses only what its adapter declares
+ *   (`settings.devices[].capabilities`; absent = everything). A leaf without `vrf` gets its segments without VRF and
+ *   gateway, one without `anycastGateway` its segments without gateway, one without `floodVtep` no flood VTEPs (and
+ *   host-overlay nodes no tunnel to it), one without `accessBinding` no bindings. What is left out is a problem on the
+ *   `VPC` (once per device, VPC and feature), never a failure: "leaf1 (hw-vtep) has no vrf/anycastGateway: VPC shop
+ *   is switched but not routed on it".
  * - **vswitch** (the topology node's `vswitch`): `br-int`; the uplink trunk with exactly the node's VLANs (network
  *   overlay; left out while the node has none, as an absent list would allow every VLAN); one port per endpoint
  *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS); for host-overlay nodes a VXLAN tunnel
@@ -25,9 +35,12 @@
  * Every device of those roles gets a config, empty if nothing is desired on it (so stale owned objects go).
  * @packageDocumentation
  */
-import { parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, type Node } from '@netloom/domain';
+import { ErrorCode, parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, type Node, type Vrb } from '@netloom/domain';
 import {
   bindingKey,
+  DEFAULT_ROUTE_TARGET_ASN,
+  vrfRouteTarget,
+  type DeviceSettings,
   emptyFabricConfig,
   floodVtepKey,
   isIpv4,
@@ -45,8 +58,8 @@ import {
   type VSwitchConfigInput,
 } from '@netloom/ports';
 import type { DesiredConfigs, DesiredState, DeviceDesired, EngineSettings } from '../pipeline/pipeline.types';
-import { cmp } from '../intent/intent.problems';
-import { ANYCAST_GATEWAY_MAC, BRIDGE_NAME, DEFAULT_UPLINK, endpointPortName, qualifiedEndpointId, segmentName, tunnelName, vpcObjectName } from './device-names';
+import { cmp, ProblemList } from '../intent/intent.problems';
+import { ANYCAST_GATEWAY_MAC, BRIDGE_NAME, DEFAULT_UPLINK, endpointPortName, qualifiedEndpointId, segmentName, tunnelName, vpcFromObjectName, vpcObjectName } from './device-names';
 
 /** Options of {@link project}. */
 export interface ProjectOptions {
@@ -81,10 +94,12 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   const topologyOf = new Map<string, (typeof settings.topology.nodes)[number]>();
   for (const t of settings.topology.nodes) if (!topologyOf.has(t.name)) topologyOf.set(t.name, t);
   const leafVteps = leafVtepsOf(settings, ix);
+  const problems = new ProblemList();
+  const leafCtx: LeafContext = { ix, leafVteps, asn: settings.routeTargetAsn ?? DEFAULT_ROUTE_TARGET_ASN, problems };
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
-        put(d.name, 'fabric', projectLeaf(d.name, ix, leafVteps));
+        put(d.name, 'fabric', projectLeaf(d, leafCtx));
         break;
       case 'vswitch': {
         const nodeName = vswitchOf.get(d.name);
@@ -100,7 +115,18 @@ export function project(opts: ProjectOptions): DesiredConfigs {
         break;
     }
   }
-  return { devices, failedVpcs: [...desired.failedVpcs] };
+  const list = problems.list();
+  return { devices, failedVpcs: [...desired.failedVpcs], ...(list.length > 0 ? { problems: list } : {}) };
+}
+
+/** True if the device's adapter declares `capability` (a device without a capability list can do everything). */
+function can(d: DeviceSettings, capability: string): boolean {
+  return d.capabilities === undefined || d.capabilities.includes(capability);
+}
+
+/** How problems name a device: `leaf1 (hw-vtep)`, or `leaf1` when the adapter is not known. */
+function deviceLabel(d: DeviceSettings): string {
+  return d.adapter === undefined ? d.name : `${d.name} (${d.adapter})`;
 }
 
 interface Index {
@@ -110,6 +136,8 @@ interface Index {
   readonly lrByVpc: ReadonlyMap<string, NonNullable<NetworkState['logicalRouters']>[number]>;
   readonly subnets: ReadonlyMap<string, NonNullable<NetworkState['subnets']>[number]>;
   readonly qos: ReadonlyMap<string, NonNullable<NetworkState['qosPolicies']>[number]>;
+  /** The VRBs of each VPC, by name. */
+  readonly vrbsByVpc: ReadonlyMap<string, readonly Vrb[]>;
 }
 
 function index(net: NetworkState): Index {
@@ -119,6 +147,12 @@ function index(net: NetworkState): Index {
     if (list === undefined) endpointsByNode.set(ep.node, [ep]);
     else list.push(ep);
   }
+  const vrbsByVpc = new Map<string, Vrb[]>();
+  for (const v of [...(net.vrbs ?? [])].sort((a, b) => cmp(a.name, b.name))) {
+    const list = vrbsByVpc.get(v.vpc);
+    if (list === undefined) vrbsByVpc.set(v.vpc, [v]);
+    else list.push(v);
+  }
   return {
     nodes: new Map((net.nodes ?? []).map((n) => [n.name, n])),
     endpointsByNode,
@@ -126,11 +160,15 @@ function index(net: NetworkState): Index {
     lrByVpc: new Map((net.logicalRouters ?? []).map((l) => [l.vpc, l])),
     subnets: new Map((net.subnets ?? []).map((s) => [s.name, s])),
     qos: new Map((net.qosPolicies ?? []).map((q) => [q.name, q])),
+    vrbsByVpc,
   };
 }
 
-/** Per leaf of the inventory with a VTEP address: that address and the L2 VNIs the leaf carries. */
-type LeafVteps = ReadonlyMap<string, { readonly vtepIp: string; readonly l2Vnis: ReadonlySet<number> }>;
+/**
+ * Per leaf of the inventory with a VTEP address: that address, the L2 VNIs the leaf carries, and whether its adapter
+ * declares `floodVtep` (only then do host-overlay nodes tunnel to it).
+ */
+type LeafVteps = ReadonlyMap<string, { readonly vtepIp: string; readonly l2Vnis: ReadonlySet<number>; readonly canFlood: boolean }>;
 
 /** An endpoint of a network-overlay node that puts a segment on the node's leaf, with what the segment is made of. */
 interface LeafEndpoint {
@@ -157,10 +195,11 @@ function* leafEndpoints(ix: Index, leaf?: string): Generator<LeafEndpoint> {
 }
 
 function leafVtepsOf(settings: EngineSettings, ix: Index): LeafVteps {
-  const out = new Map<string, { vtepIp: string; l2Vnis: Set<number> }>();
+  const out = new Map<string, { vtepIp: string; l2Vnis: Set<number>; canFlood: boolean }>();
   for (const d of settings.devices) {
     // Flood lists and the host tunnels are IPv4 (as hardware VTEPs are); an IPv6 leaf address gets no interop.
-    if (d.role === 'leaf' && d.vtepIp !== undefined && isIpv4(d.vtepIp)) out.set(d.name, { vtepIp: d.vtepIp, l2Vnis: new Set() });
+    // A leaf that cannot hold segments carries no VNI.
+    if (d.role === 'leaf' && d.vtepIp !== undefined && isIpv4(d.vtepIp) && can(d, 'l2Segment')) out.set(d.name, { vtepIp: d.vtepIp, l2Vnis: new Set(), canFlood: can(d, 'floodVtep') });
   }
   for (const e of leafEndpoints(ix)) out.get(e.leaf)?.l2Vnis.add(e.ls.l2Vni);
   return out;
@@ -171,15 +210,57 @@ function hostVnis(ix: Index, node: Node): Set<number> {
   return new Set((ix.endpointsByNode.get(node.name) ?? []).map((e) => e.tunnelKey).filter((k): k is number => k !== undefined));
 }
 
-/** The config of one leaf. */
-function projectLeaf(leaf: string, ix: Index, leafVteps: LeafVteps): FabricConfigInput {
+/** What every leaf's projection shares. */
+interface LeafContext {
+  readonly ix: Index;
+  readonly leafVteps: LeafVteps;
+  /** The AS of the VRFs' own route targets. */
+  readonly asn: number;
+  readonly problems: ProblemList;
+}
+
+/** The route targets of a VRB, by direction (`both` counts for each). */
+function vrbTargets(vrb: Vrb): { imports: string[]; exports: string[] } {
+  return {
+    imports: vrb.routeTargets.filter((r) => r.direction !== 'export').map((r) => r.value),
+    exports: vrb.routeTargets.filter((r) => r.direction !== 'import').map((r) => r.value),
+  };
+}
+
+const union = (a: readonly string[] | undefined, b: readonly string[]): string[] => [...new Set([...(a ?? []), ...b])].sort(cmp);
+
+/** The config of one leaf, shaped to what its adapter declares (see the module documentation). */
+function projectLeaf(d: DeviceSettings, lc: LeafContext): FabricConfigInput {
+  const { ix, leafVteps, asn, problems } = lc;
+  const leaf = d.name;
   const c = emptyFabricConfig() as unknown as Mutable<FabricConfigInput>;
   const vrfs = new Map<string, FabricConfigInput['vrf'][string]>();
   const segments = new Map<string, FabricConfigInput['segment'][string]>();
   const bindings = new Map<string, FabricConfigInput['binding'][string]>();
+  const interconnects = new Map<string, FabricConfigInput['interconnect'][string]>();
+  /** Per VPC, the capabilities it would have needed on this leaf. */
+  const missing = new Map<string, Set<string>>();
+  const miss = (vpc: string, capability: string): void => {
+    const set = missing.get(vpc);
+    if (set === undefined) missing.set(vpc, new Set([capability]));
+    else set.add(capability);
+  };
+  const routed = can(d, 'vrf');
+  const gateway = routed && can(d, 'anycastGateway');
+  const vpcOfL2Vni = new Map<number, string>();
   for (const { port, vlan, ls, lr, subnet } of leafEndpoints(ix, leaf)) {
-    const vrf = vpcObjectName(lr.vpc);
-    vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni });
+    const vpc = lr.vpc;
+    if (!can(d, 'l2Segment')) {
+      miss(vpc, 'l2Segment');
+      continue;
+    }
+    vpcOfL2Vni.set(ls.l2Vni, vpc);
+    const vrf = vpcObjectName(vpc);
+    if (routed) {
+      const own = vrfRouteTarget(lr.l3Vni, asn);
+      vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni, importRouteTargets: [own], exportRouteTargets: [own] });
+    } else miss(vpc, 'vrf');
+    if (!gateway) miss(vpc, 'anycastGateway');
     const key = segmentKey(ls);
     if (!segments.has(key)) {
       const ipv4: string[] = [];
@@ -192,30 +273,87 @@ function projectLeaf(leaf: string, ix: Index, leafVteps: LeafVteps): FabricConfi
         key,
         name: segmentName(subnet.name),
         l2Vni: ls.l2Vni,
-        vrf,
-        anycastGateway: { ...(ipv4.length > 0 ? { ipv4 } : {}), ...(ipv6.length > 0 ? { ipv6 } : {}), mac: ANYCAST_GATEWAY_MAC },
+        ...(routed ? { vrf } : {}),
+        ...(gateway ? { anycastGateway: { ...(ipv4.length > 0 ? { ipv4 } : {}), ...(ipv6.length > 0 ? { ipv6 } : {}), mac: ANYCAST_GATEWAY_MAC } } : {}),
       });
+    }
+    if (!can(d, 'accessBinding')) {
+      miss(vpc, 'accessBinding');
+      continue;
     }
     const binding = { interface: port, vlan, l2Vni: ls.l2Vni };
     bindings.set(bindingKey(binding), { key: bindingKey(binding), ...binding });
   }
+  // Route leaking (VRBs) into the VRFs this leaf carries.
+  for (const name of [...vrfs.keys()].sort(cmp)) {
+    const vpc = vpcFromObjectName(name) ?? name;
+    for (const vrb of ix.vrbsByVpc.get(vpc) ?? []) {
+      const vrf = vrfs.get(name);
+      if (vrf === undefined) continue;
+      const { imports, exports } = vrbTargets(vrb);
+      if (can(d, 'interconnect')) {
+        // The interconnect vocabulary needs both lists: a VRB that names no export exports the VRF's own target;
+        // one that imports nothing leaks nothing into this VRF.
+        if (imports.length === 0) continue;
+        interconnects.set(vrb.name, {
+          key: vrb.name,
+          name: vrb.name,
+          vrf: name,
+          importRouteTargets: union(undefined, imports),
+          exportRouteTargets: union(undefined, exports.length > 0 ? exports : (vrf.exportRouteTargets ?? [])),
+          borderPeers: vrb.borderPeers.map((p) => ({ address: p.address, remoteAs: p.asn })),
+        });
+      } else {
+        vrfs.set(name, { ...vrf, importRouteTargets: union(vrf.importRouteTargets, imports), exportRouteTargets: union(vrf.exportRouteTargets, exports) });
+        if (vrb.borderPeers.length > 0) miss(vpc, `interconnect:${vrb.name}`);
+      }
+    }
+  }
   const floods = new Map<string, NonNullable<FabricConfigInput['floodVtep']>[string]>();
-  const carried = leafVteps.get(leaf)?.l2Vnis;
-  if (carried !== undefined) {
+  const vtep = leafVteps.get(leaf);
+  if (vtep !== undefined) {
     for (const node of ix.nodes.values()) {
       if (node.overlay !== 'host' || node.vtepIp === undefined || !isIpv4(node.vtepIp)) continue;
       for (const vni of hostVnis(ix, node)) {
-        if (!carried.has(vni)) continue;
+        if (!vtep.l2Vnis.has(vni)) continue;
+        if (!vtep.canFlood) {
+          const vpc = vpcOfL2Vni.get(vni);
+          if (vpc !== undefined) miss(vpc, 'floodVtep');
+          continue;
+        }
         const flood = { l2Vni: vni, remoteIp: node.vtepIp };
         floods.set(floodVtepKey(flood), { key: floodVtepKey(flood), ...flood });
       }
     }
   }
+  reportMissing(d, missing, problems);
   c.vrf = sorted(vrfs);
+  c.interconnect = sorted(interconnects);
   c.segment = sorted(segments);
   c.binding = sorted(bindings);
   c.floodVtep = sorted(floods);
   return c;
+}
+
+/** One problem per VPC and missing feature of a leaf (see the module documentation). */
+function reportMissing(d: DeviceSettings, missing: ReadonlyMap<string, ReadonlySet<string>>, problems: ProblemList): void {
+  const label = deviceLabel(d);
+  for (const [vpc, caps] of [...missing].sort((a, b) => cmp(a[0], b[0]))) {
+    const ref = { kind: 'VPC', name: vpc };
+    const say = (message: string): void => problems.add(ref, ErrorCode.NOT_SUPPORTED, message);
+    if (caps.has('l2Segment')) {
+      say(`${label} has no l2Segment: VPC ${vpc} is not on it (its nodes behind it get no network)`);
+      continue;
+    }
+    const routing = ['vrf', 'anycastGateway'].filter((x) => caps.has(x));
+    if (caps.has('vrf')) say(`${label} has no ${routing.join('/')}: VPC ${vpc} is switched but not routed on it`);
+    else if (caps.has('anycastGateway')) say(`${label} has no anycastGateway: VPC ${vpc} is routed on it without its subnets' gateways`);
+    if (caps.has('accessBinding')) say(`${label} has no accessBinding: the nodes of VPC ${vpc} behind it are not bound to its segments`);
+    if (caps.has('floodVtep')) say(`${label} has no floodVtep: the host-overlay nodes of VPC ${vpc} are not in its flood lists and get no tunnel to it`);
+    for (const x of [...caps].filter((c) => c.startsWith('interconnect:')).sort(cmp)) {
+      say(`${label} has no interconnect: VRB ${x.slice('interconnect:'.length)} of VPC ${vpc} leaks its route targets in the VRF, its border peers are left out`);
+    }
+  }
 }
 
 /** The config of one node's vswitch. */
@@ -267,8 +405,8 @@ function projectVSwitch(nodeName: string, uplink: string, ix: Index, leafVteps: 
     }
     // The leafs' half of the flood VTEPs: only where the leaf floods back to this node (IPv4 VTEP on both ends).
     if (node.vtepIp !== undefined && isIpv4(node.vtepIp)) {
-      for (const { vtepIp, l2Vnis } of leafVteps.values()) {
-        if (vtepIp === node.vtepIp || ![...mine].some((v) => l2Vnis.has(v))) continue;
+      for (const { vtepIp, l2Vnis, canFlood } of leafVteps.values()) {
+        if (!canFlood || vtepIp === node.vtepIp || ![...mine].some((v) => l2Vnis.has(v))) continue;
         const name = tunnelName(vtepIp);
         tunnels.set(name, { key: name, name, bridge: BRIDGE_NAME, remoteIp: vtepIp, tunnelKey: 'flow', localIp: node.vtepIp });
       }

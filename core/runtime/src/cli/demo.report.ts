@@ -4,7 +4,7 @@
  * peerings of the desired network. Nothing here is hard-coded to the demo scenario.
  * @packageDocumentation
  */
-import { vpcOfObject } from '@netloom/engine';
+import { vpcObjectName, vpcOfObject } from '@netloom/engine';
 import type { Peering } from '@netloom/domain';
 import type { CompileResult } from '../controller/controller';
 
@@ -102,8 +102,26 @@ function allowText(p: Peering): string {
     .join(', ');
 }
 
+/** Which VPCs export each route target, from the VRFs of every projected leaf config. */
+function routeTargetExporters(compiled: CompileResult): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const leaf of devicesOf(compiled, 'fabric')) {
+    for (const v of objectsOf(leaf.config, 'vrf')) {
+      const vpc = vpcOfObject('fabric', 'vrf', v);
+      if (vpc === undefined) continue;
+      for (const rt of strings(v, 'exportRouteTargets')) {
+        const set = out.get(rt) ?? new Set<string>();
+        set.add(vpc);
+        out.set(rt, set);
+      }
+    }
+  }
+  return out;
+}
+
 function peeringLines(compiled: CompileResult): DemoHighlights['peerings'] {
   const out = new Map<string, { label: string; line: string }>();
+  const exporters = routeTargetExporters(compiled);
   for (const p of compiled.desired.network.peerings ?? []) {
     const vpcs = new Set<string>(p.vpcs);
     const label = `Peering ${p.vpcs[0]}<->${p.vpcs[1]}`;
@@ -120,20 +138,26 @@ function peeringLines(compiled: CompileResult): DemoHighlights['peerings'] {
         .map((x) => str(x, 'name') ?? x.key);
       firewalls.push(`${fw.name} policies: ${policies.length === 0 ? 'none' : policies.join(', ')}`);
     }
-    // Routes leaked between the two VPCs' VRFs: a route target one exports and the other imports.
+    // Routes leaked into the two VPCs' VRFs, per leaf: the route targets a VRF imports (on itself, or through an
+    // interconnect of it) beyond the ones it exports, named by the VRF that exports them where a leaf shows it.
     const leaks: string[] = [];
     const leafs: string[] = [];
     for (const leaf of devicesOf(compiled, 'fabric')) {
       const vrfs = objectsOf(leaf.config, 'vrf').filter((v) => vpcs.has(vpcOfObject('fabric', 'vrf', v) ?? ''));
       if (vrfs.length === 0) continue;
       leafs.push(leaf.name);
-      for (const a of vrfs) {
-        for (const b of vrfs) {
-          if (a === b) continue;
-          const exported = new Set(strings(b, 'exportRouteTargets'));
-          const shared = strings(a, 'importRouteTargets').filter((rt) => exported.has(rt));
-          if (shared.length > 0) leaks.push(`${leaf.name} ${str(a, 'name') ?? a.key} imports ${shared.join(', ')} from ${str(b, 'name') ?? b.key}`);
-        }
+      const interconnects = objectsOf(leaf.config, 'interconnect');
+      for (const v of vrfs) {
+        const name = str(v, 'name') ?? v.key;
+        const own = new Set(strings(v, 'exportRouteTargets'));
+        const imported = [...strings(v, 'importRouteTargets'), ...interconnects.filter((i) => str(i, 'vrf') === name).flatMap((i) => strings(i, 'importRouteTargets'))];
+        const leaked = [...new Set(imported.filter((rt) => !own.has(rt)))]
+          .sort(cmp)
+          // Another peering of the same VPC leaks other VRFs' targets: those belong to its own line.
+          .filter((rt) => exporters.get(rt) === undefined || [...(exporters.get(rt) ?? [])].some((x) => vpcs.has(x)));
+        if (leaked.length === 0) continue;
+        const from = [...new Set(leaked.flatMap((rt) => [...(exporters.get(rt) ?? [])].filter((x) => vpcs.has(x))))].sort(cmp).map((x) => vpcObjectName(x));
+        leaks.push(`${leaf.name} ${name} imports ${leaked.join(', ')}${from.length > 0 ? ` from ${from.join(', ')}` : ''}`);
       }
     }
     const routes = leaks.length > 0 ? `routes: ${leaks.join('; ')}` : `routes: none leaked between the two VRFs${leafs.length > 0 ? ` on ${leafs.join(', ')}` : ''}`;

@@ -17,12 +17,14 @@ import {
   type DesiredState,
   type DriftReport,
   type EngineSettings,
+  type ObjectProblem,
   type ProgressEvent,
   type ReconcileReport,
 } from '@netloom/engine';
 import type { DeviceConfig, DeviceDriver, IntentPlugin, KubernetesPort, Logger, StorePort } from '@netloom/ports';
 import type { DeviceDrivers } from '../drivers';
 import { engineSettingsFromProfile, intentPluginsFromProfile } from '../engine-settings';
+import type { AdapterRegistry } from '../adapters/registry';
 import type { Profile } from '../profile/profile.codec';
 import { TOKENS } from '../tokens';
 import { LeaderElector } from './leader-elector';
@@ -67,8 +69,9 @@ export class Controller {
     readonly source: KubernetesPort,
     readonly logger: Logger,
     readonly drivers: ReadonlyMap<string, DeviceDriver<DeviceConfig>>,
+    settings: EngineSettings,
   ) {
-    this.settings = engineSettingsFromProfile(profile);
+    this.settings = settings;
     this.plugins = intentPluginsFromProfile(profile, logger.child({ component: 'plugins' }));
     this.reconciler = new Reconciler({
       drivers,
@@ -92,11 +95,13 @@ export class Controller {
     const store = await opts.container.getAsync<StorePort>(TOKENS.Store);
     const all = opts.container.get<DeviceDrivers>(TOKENS.DeviceDrivers);
     const drivers = new Map<string, DeviceDriver<DeviceConfig>>();
-    for (const d of engineSettingsFromProfile(profile).devices) {
+    // Each device's capabilities come from its adapter's manifest: the projection shapes its config to them.
+    const settings = engineSettingsFromProfile(profile, opts.container.get<AdapterRegistry>(TOKENS.AdapterRegistry));
+    for (const d of settings.devices) {
       const set = d.role === 'leaf' ? all.fabric : d.role === 'vswitch' ? all.vswitch : d.role === 'firewall' ? all.firewall : all.loadBalancer;
       drivers.set(d.name, set.get(d.name) as unknown as DeviceDriver<DeviceConfig>);
     }
-    return new Controller(profile, store, opts.source, logger, drivers);
+    return new Controller(profile, store, opts.source, logger, drivers, settings);
   }
 
   /** Reads the source and compiles the desired state and the per-device configs (allocations are persisted). */
@@ -108,7 +113,9 @@ export class Controller {
       this.logger.info({ vpcs: g.vpcs, subnets: g.subnets, nodes: g.nodes, vlans: g.vlans, keptForStickyOwners: g.keptSubnets }, 'released the allocations of owners that left the cluster');
     }
     const configs = project({ desired, settings: this.settings });
-    return { cluster, desired, configs };
+    // What a device cannot do is a problem of its VPC like any other: reported on it, never a failure.
+    const left = configs.problems ?? [];
+    return { cluster, desired: left.length === 0 ? desired : { ...desired, problems: mergeProblems(desired.problems, left) }, configs };
   }
 
   /** Plans every device: the change sets with their exact operations. Writes nothing to any device. */
@@ -218,4 +225,14 @@ export class Controller {
     await loop?.stop();
   }
 
+}
+
+/** The compiler's problems and the projection's, without repeats, in the compiler's order (kind, namespace, name). */
+function mergeProblems(a: readonly ObjectProblem[], b: readonly ObjectProblem[]): ObjectProblem[] {
+  const key = (p: ObjectProblem): string => JSON.stringify([p.kind, p.namespace ?? '', p.name, p.code, p.message]);
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  const seen = new Set(a.map(key));
+  return [...a, ...b.filter((p) => !seen.has(key(p)))].sort(
+    (x, y) => cmp(x.kind, y.kind) || cmp(x.namespace ?? '', y.namespace ?? '') || cmp(x.name, y.name) || cmp(x.code, y.code) || cmp(x.message, y.message),
+  );
 }

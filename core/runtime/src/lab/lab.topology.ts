@@ -85,8 +85,8 @@ export const TENANTS = {
 } as const;
 
 /**
- * The deployment profile the daemon runs: the leaf through the hw-vtep adapter restricted to L2 (lab.leaf-adapter.ts;
- * its OVSDB socket), every node's
+ * The deployment profile the daemon runs: the leaf through the hw-vtep adapter (its OVSDB socket; the projection
+ * leaves out the VRFs and gateways hw-vtep does not declare, ADR 0011), every node's
  * vswitch through the ovs adapter (its OVSDB socket; OpenFlow by dialling br-int's listener on the management
  * network), fake firewall and load balancer (not built yet), the test API server as the Kubernetes source.
  * @example fs.writeFileSync(files.profile, labProfile(dir, state.nodes))
@@ -107,7 +107,7 @@ export function labProfile(dir: string, nodes: readonly LabNode[]): string {
     },
     inventory: {
       devices: [
-        { name: LEAF, role: 'leaf', adapter: path.join(dir, 'adapters', 'lab-l2-leaf'), options: { physicalSwitch: LEAF, remote: `unix:${ovsdbSocket(files.leafDir)}` } },
+        { name: LEAF, role: 'leaf', adapter: '@netloom/adapter-hw-vtep', options: { physicalSwitch: LEAF, remote: `unix:${ovsdbSocket(files.leafDir)}` } },
         ...nodes.map((n) => ({
           name: n.vswitch,
           role: 'vswitch',

@@ -10,7 +10,6 @@ import * as path from 'node:path';
 import { CniResultCodec, type CniResult, type NetloomCniConfig } from '@netloom/cni';
 import { DeviceProtocolError, InputError, decodeProblems } from '@netloom/ports';
 import { LabControl } from './lab.control';
-import { writeLeafAdapterPackage } from './lab.leaf-adapter';
 import { onPath, pidAlive, processCommandLine, run, tryRun, waitUntil } from './lab.exec';
 import { OVS_VTEP, SYSTEM_PYTHON, VSWITCH_SCHEMA, VTEP_SCHEMA, ovsEnv, startLabProcess, startOvs, vsctl, vtepctl } from './lab.ovs';
 import { LabState, type LabItem, type LabNode, type LabPod } from './lab.state';
@@ -376,8 +375,6 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   say(o, `  ovs-vtep emulates ${LEAF}`);
 
   // The daemon: test API server + controller, in the management namespace.
-  addDir(state, path.join(dir, 'adapters'));
-  writeLeafAdapterPackage(dir);
   writeProfile(state);
   startLabProcess(state, {
     id: 'daemon',
@@ -522,6 +519,9 @@ export async function labDown(o: LabOptions & { readonly keep?: boolean }): Prom
   const dir = path.resolve(o.dir);
   const state = fs.existsSync(dir) ? LabState.load(dir) : undefined;
   const pids: number[] = [];
+  // Names of what down may remove: a pre-existing namespace or link can only have been touched by the lab if it
+  // shares a name with one of these (e.g. an `ip link del` run in the wrong namespace).
+  const recorded = new Set<string>();
   const baseline = state?.baseline;
   const problems: string[] = [];
   if (state === undefined) {
@@ -529,6 +529,7 @@ export async function labDown(o: LabOptions & { readonly keep?: boolean }): Prom
   } else {
     say(o, `netloom lab down: ${dir} (${state.items.length} recorded items)`);
     for (const i of state.items) if (i.kind === 'process' && i.pid !== undefined) pids.push(i.pid);
+    for (const i of state.items) if (i.kind === 'netns' || i.kind === 'link') recorded.add(i.name);
     const daemon = state.items.find((i) => i.kind === 'process' && i.id === 'daemon');
     if (daemon?.kind === 'process' && daemon.pid !== undefined && pidAlive(daemon.pid)) {
       await labControl(dir).stop().catch(() => undefined);
@@ -540,37 +541,55 @@ export async function labDown(o: LabOptions & { readonly keep?: boolean }): Prom
     if (o.keep === true) say(o, `  kept ${dir} (logs, databases): remove it yourself`);
     for (const p of problems) say(o, `  could not remove: ${p}`);
   }
-  return verifyDown(dir, pids, baseline, problems);
+  return verifyDown(dir, pids, baseline, problems, o.keep === true, recorded);
 }
 
-async function verifyDown(dir: string, pids: readonly number[], baseline: { netns: string[]; links: string[] } | undefined, problems: readonly string[]): Promise<LabCheckLine[]> {
+async function verifyDown(
+  dir: string,
+  pids: readonly number[],
+  baseline: { netns: string[]; links: string[] } | undefined,
+  problems: readonly string[],
+  keep: boolean,
+  recorded: ReadonlySet<string>,
+): Promise<LabCheckLine[]> {
   const now = await rootSnapshot();
   const lines: LabCheckLine[] = [];
   const leftNs = now.netns.filter((n) => n.startsWith(LAB_PREFIX));
   const alive = pids.filter((p) => pidAlive(p) && processCommandLine(p) !== undefined);
   const leftState = fs.existsSync(path.join(dir, 'state.json'));
+  // What the lab writes into a directory that existed before up (`--dir`): nothing of it may stay (unless --keep).
+  const leftFiles = keep ? [] : [labFiles(dir).profile].filter((f) => fs.existsSync(f));
   // Only names no one else uses: `leaf1`, `l1pN` and ovs-vtep's `vtep_bfd` also belong to the hw-vtep tests and
   // LAB.md's recipe, which run in the root namespace of a shared host at the same time (a false FAIL otherwise).
   // The lab creates every link inside its namespaces, so these would only show a leak of its own.
   const leftLinks = now.links.filter((l) => /:(mgmtbr|mg-node-\d+)$/.test(l));
-  const ok = leftNs.length === 0 && alive.length === 0 && !leftState && leftLinks.length === 0 && problems.length === 0;
+  const ok = leftNs.length === 0 && alive.length === 0 && !leftState && leftLinks.length === 0 && leftFiles.length === 0 && problems.length === 0;
   lines.push({
     status: ok ? 'PASS' : 'FAIL',
     name: 'nothing of the lab remains',
     detail: ok
-      ? `no ${LAB_PREFIX}-* namespace, none of ${pids.length} recorded processes alive, no lab link in the root namespace, no state file`
-      : `namespaces ${JSON.stringify(leftNs)}, live PIDs ${JSON.stringify(alive)}, links ${JSON.stringify(leftLinks)}, state file ${leftState ? 'left' : 'gone'}, problems ${JSON.stringify(problems)}`,
+      ? `no ${LAB_PREFIX}-* namespace, none of ${pids.length} recorded processes alive, no lab link in the root namespace, no state file${keep ? '' : ' or profile'}`
+      : `namespaces ${JSON.stringify(leftNs)}, live PIDs ${JSON.stringify(alive)}, links ${JSON.stringify(leftLinks)}, state file ${leftState ? 'left' : 'gone'}, files ${JSON.stringify(leftFiles)}, problems ${JSON.stringify(problems)}`,
   });
   if (baseline !== undefined) {
-    const missingNs = baseline.netns.filter((n) => !now.netns.includes(n));
-    const missingLinks = baseline.links.filter((l) => !now.links.includes(l));
+    const linkName = (l: string): string => l.slice(l.indexOf(':') + 1);
+    const goneNs = baseline.netns.filter((n) => !now.netns.includes(n));
+    const goneLinks = baseline.links.filter((l) => !now.links.includes(l));
+    // On a shared host other tests remove their own namespaces and links while the lab runs; the lab can only have
+    // removed one that has the name of something it recorded. Those fail the check; the others are listed.
+    const missingNs = goneNs.filter((n) => recorded.has(n));
+    const missingLinks = goneLinks.filter((l) => recorded.has(linkName(l)));
+    const others = [...goneNs.filter((n) => !recorded.has(n)), ...goneLinks.filter((l) => !recorded.has(linkName(l)))];
     const untouched = missingNs.length === 0 && missingLinks.length === 0;
+    const note = others.length > 0 ? `; gone meanwhile, never named in the state file (another process's): ${JSON.stringify(others)}` : '';
     lines.push({
       status: untouched ? 'PASS' : 'FAIL',
       name: 'nothing pre-existing touched',
-      detail: untouched
-        ? `all ${baseline.netns.length} namespaces and ${baseline.links.length} links (same ifindex) of the root namespace from before up are still there`
-        : `gone since up: namespaces ${JSON.stringify(missingNs)}, links ${JSON.stringify(missingLinks)} (the lab removes only what its state file lists; another process on this host may have removed its own)`,
+      detail: !untouched
+        ? `gone since up, with the name of something the lab created: namespaces ${JSON.stringify(missingNs)}, links ${JSON.stringify(missingLinks)}${note}`
+        : others.length === 0
+          ? `all ${baseline.netns.length} namespaces and ${baseline.links.length} links (same ifindex) of the root namespace from before up are still there`
+          : `every namespace and link (same ifindex) of the root namespace from before up that shares a name with something the lab created is still there${note}`,
     });
   }
   return lines;
