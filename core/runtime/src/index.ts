@@ -28,3 +28,4 @@ export * from './controller/status';
  * const state = await lab.labUp({ dir: '/tmp/lab', print: console.log });
  */
 export * as lab from './lab';
+export * from './controller/echo-filter';

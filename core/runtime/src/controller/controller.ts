@@ -24,6 +24,7 @@ import {
 import type { DeviceConfig, DeviceDriver, IntentPlugin, KubernetesPort, Logger, StorePort } from '@netloom/ports';
 import type { DeviceDrivers } from '../drivers';
 import { engineSettingsFromProfile, intentPluginsFromProfile } from '../engine-settings';
+import { EchoFilter } from './echo-filter';
 import type { AdapterRegistry } from '../adapters/registry';
 import type { Profile } from '../profile/profile.codec';
 import { TOKENS } from '../tokens';
@@ -211,7 +212,11 @@ export class Controller {
       });
       elector.start();
     }
-    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, () => loop?.trigger('watch'));
+    // Echoes of the pass's own write-back (pod annotations, Service and VpcPeering status) do not trigger a pass.
+    const echoes = new EchoFilter();
+    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, (event) => {
+      if (echoes.changesIntent(event)) loop?.trigger('watch');
+    });
     // The loop's timers are unref'd (a library must not hold a process open); the controller is the process's
     // job, so it holds the process open itself until aborted.
     const keepAlive = setInterval(() => undefined, 1 << 30);
