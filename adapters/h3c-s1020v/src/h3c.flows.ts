@@ -61,23 +61,7 @@
  * @packageDocumentation
  */
 import type { Action, Instruction, Match } from '@netloom/openflow';
-import {
-  DROP,
-  ETH_ARP,
-  ETH_IP,
-  ETH_IPV6,
-  NORMAL,
-  TRK_EST,
-  TRK_INV,
-  TRK_NEW,
-  TRK_REL,
-  apply,
-  cookieFor,
-  goto,
-  mergeFlows,
-  ruleMatches,
-  type FlowEntry,
-} from '@netloom/ovs-vswitch';
+import { DROP, NORMAL, apply, cookieFor, goto, mergeFlows, securityGroupPipelineFlows, securityGroupPortFlows, type FlowEntry, type SecurityGroupStage } from '@netloom/ovs-vswitch';
 import type { EndpointPort, Tunnel, VSwitchConfig } from '@netloom/ports';
 import { PIPELINE_TABLES } from './h3c.vendor';
 
@@ -126,22 +110,16 @@ export function tunnelCarries(tunnel: Tunnel, vni: number): boolean {
   return tunnel.tunnelKey === 'flow' || tunnel.tunnelKey === vni;
 }
 
-/** The bridge pipeline's fixed flows. */
+/** The shared security-group stage, delivering to the forwarding table. */
+const STAGE: SecurityGroupStage = { tables: Table, deliver: { actions: [], goto: Table.forward } };
+
+/** The bridge pipeline's fixed flows: the parking VLAN drop, the security-group stage, the forwarding defaults. */
 function pipelineFlows(): FlowEntry[] {
   const cookie = cookieFor(CookieKind.pipeline, 0);
   const f = (tableId: number, priority: number, match: Match, instructions: readonly Instruction[]): FlowEntry => ({ tableId, priority, cookie, match, instructions });
   return [
     f(Table.classify, 120, { vlanVid: PARKING_VID }, DROP),
-    f(Table.classify, 1, {}, [goto(Table.dispatch)]),
-    f(Table.egress, 300, { ctState: TRK_INV }, DROP),
-    f(Table.egress, 200, { ctState: TRK_EST }, [goto(Table.dispatch)]),
-    f(Table.egress, 200, { ctState: TRK_REL }, [goto(Table.dispatch)]),
-    f(Table.egress, 0, {}, DROP),
-    f(Table.dispatch, 0, {}, [goto(Table.forward)]),
-    f(Table.ingress, 300, { ctState: TRK_INV }, DROP),
-    f(Table.ingress, 200, { ctState: TRK_EST }, [goto(Table.forward)]),
-    f(Table.ingress, 200, { ctState: TRK_REL }, [goto(Table.forward)]),
-    f(Table.ingress, 0, {}, DROP),
+    ...securityGroupPipelineFlows(STAGE, cookie),
     f(Table.forward, 1, { tunnelId: 0n }, [NORMAL]),
     f(Table.forward, 0, {}, DROP),
   ];
@@ -164,7 +142,6 @@ function tunnelFlows(ofport: number): FlowEntry[] {
  */
 function endpointFlows(port: EndpointPort, ofport: number, config: VSwitchConfig): FlowEntry[] {
   const cookie = cookieFor(CookieKind.endpoint, ofport);
-  const zone = ofport;
   const mac = port.mac;
   const vni = vniOf(port);
   const tunnelWorld = vni !== 0;
@@ -172,38 +149,10 @@ function endpointFlows(port: EndpointPort, ofport: number, config: VSwitchConfig
   // In the tunnel world the VNI is written before anything else, so conntrack recirculation keeps it.
   const mark: Action[] = tunnelWorld ? [setVni(vni)] : [];
   const then = (tableId: number): Instruction[] => (tunnelWorld ? [apply(...mark), goto(tableId)] : [goto(tableId)]);
-  const out: FlowEntry[] = [];
   const unicast = (): FlowEntry[] => (tunnelWorld ? [f(Table.forward, 100, { tunnelId: BigInt(vni), ethDst: mac }, [apply({ type: 'output', port: ofport })])] : []);
-  const groups = new Set(port.securityGroups ?? []);
-  if (groups.size === 0) {
-    if (tunnelWorld) out.push(f(Table.classify, 100, { inPort: ofport }, then(Table.dispatch)));
-    return [...out, ...unicast()];
-  }
-  const dst = { tunnelId: BigInt(vni), ethDst: mac };
-  for (const type of [133, 134, 135, 136]) out.push(f(Table.classify, 110, { inPort: ofport, ethSrc: mac, ethType: ETH_IPV6, ipProto: 58, icmpv6Type: type }, then(Table.dispatch)));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_IP }, [apply(...mark, { type: 'ct', zone, table: Table.egress })]));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_IPV6 }, [apply(...mark, { type: 'ct', zone, table: Table.egress })]));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_ARP }, then(Table.dispatch)));
-  out.push(f(Table.classify, 90, { inPort: ofport }, DROP));
-  for (const type of [135, 136]) out.push(f(Table.dispatch, 110, { ...dst, ethType: ETH_IPV6, ipProto: 58, icmpv6Type: type }, [goto(Table.forward)]));
-  out.push(f(Table.dispatch, 100, { ...dst, ethType: ETH_IP }, [apply({ type: 'ct', zone, table: Table.ingress })]));
-  out.push(f(Table.dispatch, 100, { ...dst, ethType: ETH_IPV6 }, [apply({ type: 'ct', zone, table: Table.ingress })]));
-  const rules = Object.keys(config.securityGroupRule)
-    .sort()
-    .map((k) => config.securityGroupRule[k]!)
-    .filter((r) => groups.has(r.group));
-  for (const rule of rules) {
-    if (rule.direction === 'egress') {
-      for (const m of ruleMatches(rule, config, 'dst')) {
-        out.push(f(Table.egress, 100, { ...m, inPort: ofport, ctState: TRK_NEW }, [apply({ type: 'ct', commit: true, zone }), goto(Table.dispatch)]));
-      }
-    } else {
-      for (const m of ruleMatches(rule, config, 'src')) {
-        out.push(f(Table.ingress, 100, { ...m, ethDst: mac, ctState: TRK_NEW }, [apply({ type: 'ct', commit: true, zone }), goto(Table.forward)]));
-      }
-    }
-  }
-  return [...out, ...unicast()];
+  if ((port.securityGroups ?? []).length === 0) return [...(tunnelWorld ? [f(Table.classify, 100, { inPort: ofport }, then(Table.dispatch))] : []), ...unicast()];
+  const isolated = securityGroupPortFlows(STAGE, { port, ofport, config, cookie, mark, dst: { tunnelId: BigInt(vni), ethDst: mac } });
+  return [...isolated, ...unicast()];
 }
 
 /** The flooding flows of VNI `vni` on one bridge: local ports first, then the tunnels that carry it. */

@@ -9,11 +9,12 @@ import { OpenFlowAccess as CoreOpenFlowAccess, OpenFlowListenerRegistry } from '
 import type { Logger } from '@netloom/ports';
 import type { OpenFlowMode } from './h3c.options';
 
-const registry = new OpenFlowListenerRegistry();
+/** This adapter's listener registry (its sessions share `listen` controllers; the hooks hand it to the core). */
+export const OPENFLOW_REGISTRY = new OpenFlowListenerRegistry();
 
 /** One session's access to its bridges' OpenFlow connections (this adapter's listener registry). */
 export class OpenFlowAccess extends CoreOpenFlowAccess {
   constructor(mode: OpenFlowMode, timeoutMs: number, logger: Logger) {
-    super(mode, timeoutMs, logger, registry);
+    super(mode, timeoutMs, logger, OPENFLOW_REGISTRY);
   }
 }

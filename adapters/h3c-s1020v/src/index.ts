@@ -23,6 +23,8 @@ import { H3C_SUPPORTS, H3cVSwitchDriver } from './h3c.driver';
 import { H3cOptionsCodec } from './h3c.options';
 
 export { H3C_SUPPORTS, H3cVSwitchDriver, H3cVSwitchSession, LOCK_NAME, ObservedVSwitchConfigCodec } from './h3c.driver';
+export { H3C_HOOKS, allocateOfports, ownedConfig, readOperations, renderChanges } from './h3c.hooks';
+export { TUNNEL_OPTION_KEYS, tunnelKeyAttachment, tunnelOptions, vxlanTunnels } from './h3c.tunnels';
 export { DEFAULT_OPENFLOW_LISTEN, H3cOptionsCodec, controllerTarget, resolveOptions, type H3cOptions, type OpenFlowMode, type ResolvedH3cOptions } from './h3c.options';
 export {
   COOKIE_PREFIX,
@@ -45,8 +47,8 @@ export {
   type FlowDiff,
   type FlowEntry,
 } from './h3c.flows';
-export { DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, isOwned, isOwnedAs, ownedConfig, readOperations, stateFromResults } from './h3c.model';
-export { FIRST_OFPORT, QOS_TYPE, TUNNEL_OPTION_KEYS, allocateOfports, marks, renderChanges, ruleRecord, ruleRecordKey, tunnelOptions, wrapTransaction, type RenderInput, type RenderedChanges } from './h3c.render';
+export { DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, isOwned, isOwnedAs, stateFromResults } from '@netloom/ovs-vswitch';
+export { FIRST_OFPORT, QOS_TYPE, marks, ruleRecord, ruleRecordKey, wrapTransaction, type RenderInput, type RenderedChanges } from '@netloom/ovs-vswitch';
 export {
   BRIDGE_PROTOCOLS,
   COMPATIBLE_VENDOR,

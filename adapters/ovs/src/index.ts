@@ -37,8 +37,9 @@ export {
   type FlowDiff,
   type FlowEntry,
 } from './ovs.flows';
-export { DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, isOwned, isOwnedAs, ownedConfig, readOperations, stateFromResults } from './ovs.model';
-export { FIRST_OFPORT, QOS_TYPE, allocateOfports, marks, renderChanges, ruleRecord, ruleRecordKey, wrapTransaction, type RenderInput, type RenderedChanges } from './ovs.render';
+export { DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, isOwned, isOwnedAs, stateFromResults } from '@netloom/ovs-vswitch';
+export { FIRST_OFPORT, QOS_TYPE, marks, ruleRecord, ruleRecordKey, wrapTransaction, type RenderInput, type RenderedChanges } from '@netloom/ovs-vswitch';
+export { OVS_HOOKS, allocateOfports, ownedConfig, readOperations, renderChanges } from './ovs.hooks';
 export { OpenFlowAccess } from './ovs.openflow';
 export { startOvsdbFaultProxy, writeOpsOf, type OvsdbFaultProxy } from './ovs.fault-proxy';
 export {

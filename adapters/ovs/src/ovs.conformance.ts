@@ -1,331 +1,72 @@
 /**
- * The simulator target for the conformance kit (`netloom conformance run --adapter @netloom/adapter-ovs --target
- * simulator`, and this package's tests): for every check a FRESH Open vSwitch — a real `ovsdb-server` and
- * userspace `ovs-vswitchd` in a temporary directory (`startOvsSandbox` of `@netloom/ovsdb/testing`), stopped in
- * `dispose` — and the device harness the kit needs:
+ * The simulator targets for the conformance kit (`netloom conformance run --adapter @netloom/adapter-ovs --target
+ * simulator`, and this package's tests): the shared harnesses of `@netloom/ovs-vswitch` with this adapter's hooks.
  *
- * - the adapter reaches OVSDB through {@link startOvsdbFaultProxy} (TCP on 127.0.0.1), which counts its row writes
- *   (`writeCount`) and injects the mid-commit fault (`injectFault`): the transaction that crosses the limit
- *   commits, and the adapter's connection is cut before the reply;
- * - OpenFlow in `connect` mode: each bridge netloom creates or adopts listens on `ptcp:<free port>:127.0.0.1`;
- * - `seedForeign` creates objects the way another tool would (`ovs-vsctl`; a foreign bridge for a port, with
- *   `fail_mode=secure` and a flow with cookie `0xf00d`); the target lets netloom adopt `br-int`, the kit's bridge;
- * - `readConfig` reads the owned objects as `observe` does, and the foreign ones: ports, QoS rows and flows
- *   without netloom's marks;
- * - `changeOutOfBand` edits OVSDB directly (no session, no lock), as an operator with ovs-vsctl would.
- *
- * Needs root and Open vSwitch (see `skipUnlessOvs`). Only one userspace ovs-vswitchd can run per network
- * namespace, so checks must run one after another (the kit does). The shapes are written out structurally:
- * shipped adapter code never imports `@netloom/conformance`.
+ * - `vswitch` (the default): for every check a FRESH Open vSwitch — a real `ovsdb-server` and userspace
+ *   `ovs-vswitchd` in a temporary directory — reached through the OVSDB fault proxy (write counting, mid-commit
+ *   faults), OpenFlow in `connect` mode, foreign objects seeded with ovs-vsctl/ovs-ofctl (a foreign bridge gets
+ *   `fail_mode=secure` and a flow with cookie `0xf00d`), out-of-band OVSDB edits; `br-int` adoptable. Needs root and
+ *   Open vSwitch; checks run one after another.
+ * - `vswitchSimulated`: the OVSDB and OpenFlow switch simulators of `@netloom/conformance/simulators`, loaded with a
+ *   dynamic `import()` on first use (ADR 0006: shipped adapter code never imports `@netloom/conformance`).
  *
  * @packageDocumentation
  */
-import * as net from 'node:net';
-import type * as t from 'io-ts';
-import { OvsdbClient, op, type Operation } from '@netloom/ovsdb';
-import { startOvsSandbox, type OvsSandbox } from '@netloom/ovsdb/testing';
+import type { OvsdbClient } from '@netloom/ovsdb';
+import type { OvsSandbox } from '@netloom/ovsdb/testing';
 import {
-  BridgeCodec,
-  EndpointPortCodec,
-  QosCodec,
-  SecurityGroupRuleCodec,
-  UplinkCodec,
-  VSWITCH_KIND_ORDER,
-  decodeOrThrow,
-  diffConfig,
-  isSafeName,
-  type ConfigObject,
-  type DeviceConfig,
-  type DeviceTarget,
-  type VSwitchConfig,
-} from '@netloom/ports';
-import { isNetloomCookie } from './ovs.flows';
-import { type DeviceState, isOwned, ownedConfig, readOperations, stateFromResults } from './ovs.model';
-import type { ResolvedOvsOptions } from './ovs.options';
-import { resolveOptions } from './ovs.options';
-import { asVSwitchSimulators, startSimulatedVSwitchDevice, type SimulatedVSwitchModel } from '@netloom/ovs-vswitch';
-import { startOvsdbFaultProxy, type OvsdbFaultProxy } from './ovs.fault-proxy';
-import { renderChanges, wrapTransaction } from './ovs.render';
+  VSwitchSandboxHarness,
+  startVSwitchSandboxDevice,
+  vswitchSandboxTarget,
+  vswitchSimulatedTarget,
+  type OvsdbFaultProxy,
+  type VSwitchDeviceHarness,
+  type VSwitchSandboxDevice,
+  type VSwitchSimulatorInstance,
+  type VSwitchSimulatorTarget,
+} from '@netloom/ovs-vswitch';
+import { OVS_HOOKS } from './ovs.hooks';
+
+export { ADOPTABLE_BRIDGES, FOREIGN_COOKIE, freePort } from '@netloom/ovs-vswitch';
 
 /** What the kit needs from a simulated device beyond the port (structurally the kit's `DeviceHarness`). */
-export interface OvsDeviceHarness {
-  seedForeign(opts: { readonly kind: string; readonly object: ConfigObject & Readonly<Record<string, unknown>> }): Promise<void>;
-  readConfig(): Promise<{ readonly owned: DeviceConfig; readonly foreign: Readonly<Record<string, Readonly<Record<string, unknown>>>> }>;
-  changeOutOfBand(opts: { readonly kind: string; readonly key: string; readonly object: ConfigObject | undefined }): Promise<void>;
-  injectFault(opts: { readonly type: 'midCommit'; readonly afterWrites?: number }): Promise<void>;
-  writeCount(): Promise<number>;
-}
-
+export type OvsDeviceHarness = VSwitchDeviceHarness;
 /** One sandboxed Open vSwitch for one check (structurally the kit's `SimulatorInstance`). */
-export interface OvsSimulatorInstance {
-  readonly target: DeviceTarget;
-  readonly options?: unknown;
-  readonly harness?: OvsDeviceHarness;
-  dispose?(): void | Promise<void>;
-}
-
+export type OvsSimulatorInstance = VSwitchSimulatorInstance;
 /** A fresh sandbox per check (structurally the kit's `SimulatorTarget`). */
-export interface OvsSimulatorTarget {
-  readonly kind: 'simulator';
-  create(ctx: { readonly checkId: string }): OvsSimulatorInstance | Promise<OvsSimulatorInstance>;
-  readonly lacks?: readonly string[];
-}
-
-/** The cookie of the flow `seedForeign` puts on a foreign bridge. */
-export const FOREIGN_COOKIE = 0xf00d;
-/** The bridges the target lets netloom adopt (the kit's samples put their foreign port on `br-int`). */
-export const ADOPTABLE_BRIDGES: readonly string[] = ['br-int'];
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
-const KIND_CODECS: Readonly<Record<string, t.Mixed>> = {
-  bridge: BridgeCodec,
-  qos: QosCodec,
-  securityGroupRule: SecurityGroupRuleCodec,
-  uplink: UplinkCodec,
-  endpointPort: EndpointPortCodec,
-};
-
-function checkName(what: string, name: unknown): string {
-  if (typeof name !== 'string' || !isSafeName(name) || name.length > 15) throw new Error(`harness: ${what} ${JSON.stringify(name)} is not a usable OVS name`);
-  return name;
-}
-
-/** The harness of one sandbox (exported for tests that drive a sandbox themselves). */
-export class OvsSandboxHarness implements OvsDeviceHarness {
-  constructor(
-    private readonly sandbox: OvsSandbox,
-    private readonly client: OvsdbClient,
-    private readonly proxy: OvsdbFaultProxy,
-    private readonly adapterOptions: Record<string, unknown>,
-  ) {}
-
-  /** ovs-ofctl, retried briefly: a new bridge's management socket can appear a moment after ovs-vsctl returns. */
-  private async ofctl(...args: string[]): Promise<string> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.sandbox.ofctl(...args);
-      } catch (e) {
-        if (attempt >= 40) throw e;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    }
-  }
-
-  private async read(): Promise<DeviceState> {
-    const results = await this.client.transact('Open_vSwitch', readOperations());
-    return stateFromResults(results as unknown as { rows: readonly unknown[] }[], this.sandbox.unixRemote);
-  }
-
-  /** Creates a bridge, port (on a foreign bridge, with a foreign flow) or QoS row without netloom's marks, as another tool would. */
-  async seedForeign({ kind, object }: { readonly kind: string; readonly object: ConfigObject & Readonly<Record<string, unknown>> }): Promise<void> {
-    const ext = Object.entries(object)
-      .filter(([k, v]) => !['key', 'name', 'bridge'].includes(k) && (typeof v === 'string' || typeof v === 'number'))
-      .map(([k, v]) => `external_ids:${k.replace(/[^A-Za-z0-9_-]/g, '_')}=${String(v)}`);
-    switch (kind) {
-      case 'bridge': {
-        const name = checkName('bridge', object['name'] ?? object.key);
-        await this.sandbox.vsctl('--may-exist', 'add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev', 'fail_mode=secure', ...ext);
-        await this.ofctl('add-flow', name, `cookie=${FOREIGN_COOKIE},table=0,priority=7,dl_type=0x88cc,actions=drop`);
-        return;
-      }
-      case 'endpointPort':
-      case 'uplink':
-      case 'tunnel': {
-        const name = checkName('port', object['name'] ?? object.key);
-        const bridge = checkName('bridge', object['bridge'] ?? 'br-int');
-        await this.seedForeign({ kind: 'bridge', object: { key: bridge, name: bridge } });
-        await this.sandbox.vsctl('add-port', bridge, name, '--', 'set', 'interface', name, ...ext);
-        return;
-      }
-      case 'qos': {
-        const name = checkName('qos', object['name'] ?? object.key);
-        await this.sandbox.vsctl('create', 'qos', 'type=linux-htb', `external_ids:name=${name}`);
-        return;
-      }
-      default:
-        throw new Error(`harness: cannot seed a foreign ${kind}`);
-    }
-  }
-
-  /** The owned objects (as observe reads them) and the foreign ports, QoS rows and flows. */
-  async readConfig(): Promise<{ readonly owned: DeviceConfig; readonly foreign: Readonly<Record<string, Readonly<Record<string, unknown>>>> }> {
-    const state = await this.read();
-    const ports: Record<string, unknown> = {};
-    for (const p of state.ports) {
-      if (isOwned(p.external_ids)) continue;
-      ports[p.name] = {
-        bridge: state.bridgeOfPort.get(p._uuid)?.name ?? null,
-        tag: p.tag,
-        trunks: [...p.trunks],
-        externalIds: Object.fromEntries(p.external_ids),
-        interfaces: state.interfacesOf(p).map((i) => ({ name: i.name, type: i.type, externalIds: Object.fromEntries(i.external_ids) })),
-      };
-    }
-    const qos: Record<string, unknown> = {};
-    for (const q of state.qos) if (!isOwned(q.external_ids)) qos[q._uuid] = { type: q.type, otherConfig: Object.fromEntries(q.other_config), externalIds: Object.fromEntries(q.external_ids) };
-    const flows: Record<string, unknown> = {};
-    for (const b of state.bridges) {
-      const text = await this.ofctl('dump-flows', b.name, '--no-stats');
-      for (const line of text.split('\n').map((l) => l.trim())) {
-        const m = /^cookie=(0x[0-9a-f]+)/.exec(line);
-        if (m === null || isNetloomCookie(BigInt(m[1]!))) continue;
-        flows[`${b.name} ${line}`] = { bridge: b.name, flow: line };
-      }
-    }
-    return { owned: ownedConfig(state), foreign: { port: ports, qos, flow: flows } };
-  }
-
-  /** Changes or deletes an owned object directly in OVSDB (no session, no lock, no flows). */
-  async changeOutOfBand({ kind, key, object }: { readonly kind: string; readonly key: string; readonly object: ConfigObject | undefined }): Promise<void> {
-    const state = await this.read();
-    const owned = ownedConfig(state);
-    const next = structuredClone(owned) as unknown as Record<string, Record<string, unknown>>;
-    if (next[kind] === undefined) throw new Error(`harness: unknown kind ${kind}`);
-    if (object === undefined) delete next[kind]![key];
-    else next[kind]![key] = decodeOrThrow(KIND_CODECS[kind]!, object, `out-of-band ${kind}`);
-    const desired = next as unknown as VSwitchConfig;
-    const changes = diffConfig({ desired, observed: owned, order: VSWITCH_KIND_ORDER });
-    const options = resolveOptions({ name: 'harness' }, this.adapterOptions);
-    const r = renderChanges({ desired, observed: owned, changes, state, options, flows: new Map() });
-    // Straight to the database, no lock, no flows: what an operator with ovs-vsctl does.
-    let cfg = state.ovs.next_cfg;
-    for (const ops of [r.pre, r.main, r.post]) {
-      if (ops.length === 0) continue;
-      const wrapped: Operation[] = wrapTransaction(ops, undefined);
-      const results = await this.client.transact('Open_vSwitch', wrapped);
-      const next = (results[results.length - 1] as { rows?: readonly Record<string, unknown>[] }).rows?.[0]?.['next_cfg'];
-      if (typeof next === 'number') cfg = next;
-    }
-    await this.client.transact('Open_vSwitch', [op.wait('Open_vSwitch', [['cur_cfg', '>=', cfg]], [], '!=', [], 10_000)]);
-  }
-
-  /** Arms the proxy: the transaction that crosses `afterWrites` row writes commits and its connection is cut. */
-  async injectFault({ afterWrites = 1 }: { readonly type: 'midCommit'; readonly afterWrites?: number }): Promise<void> {
-    this.proxy.armFault(afterWrites);
-  }
-
-  /** Row writes of the adapter's OVSDB transactions so far (flows are not counted). */
-  async writeCount(): Promise<number> {
-    return this.proxy.writes;
-  }
-}
-
+export type OvsSimulatorTarget = VSwitchSimulatorTarget;
 /** A sandboxed Open vSwitch with the adapter options that reach it through the fault proxy. */
-export interface OvsSandboxDevice {
-  readonly sandbox: OvsSandbox;
-  readonly proxy: OvsdbFaultProxy;
-  readonly client: OvsdbClient;
-  readonly options: Record<string, unknown>;
-  readonly harness: OvsSandboxHarness;
-  /** Closes the harness client and the proxy and stops the sandbox (deleting its bridges). */
-  dispose(): Promise<void>;
-}
+export type OvsSandboxDevice = VSwitchSandboxDevice;
 
-/**
- * Starts a sandbox (`ovsdb-server` + userspace `ovs-vswitchd`), the fault proxy in front of it and the harness.
- * Cleans up after itself when a step fails.
- */
-export async function startOvsSandboxDevice(): Promise<OvsSandboxDevice> {
-  const sandbox = await startOvsSandbox({ vswitchd: true });
-  let proxy: OvsdbFaultProxy | undefined;
-  let client: OvsdbClient | undefined;
-  try {
-    proxy = await startOvsdbFaultProxy({ host: '127.0.0.1', port: sandbox.tcpPort });
-    client = await OvsdbClient.connect({ remote: sandbox.unixRemote, reconnect: false });
-    const options = {
-      ovsdb: `tcp:127.0.0.1:${proxy.port}`,
-      openflow: { connect: { host: '127.0.0.1', port: await freePort() } },
-      datapathType: 'netdev',
-      adoptBridges: [...ADOPTABLE_BRIDGES],
-      requestTimeoutMs: 10_000,
-    };
-    const harness = new OvsSandboxHarness(sandbox, client, proxy, options);
-    const p = proxy;
-    const c = client;
-    return {
-      sandbox,
-      proxy,
-      client,
-      options,
-      harness,
-      async dispose() {
-        await c.close().catch(() => undefined);
-        await p.close().catch(() => undefined);
-        await sandbox.stop();
-      },
-    };
-  } catch (e) {
-    await client?.close().catch(() => undefined);
-    await proxy?.close().catch(() => undefined);
-    await sandbox.stop().catch(() => undefined);
-    throw e;
+/** The harness of one sandbox with this adapter's model (exported for tests that drive a sandbox themselves). */
+export class OvsSandboxHarness extends VSwitchSandboxHarness {
+  constructor(sandbox: OvsSandbox, client: OvsdbClient, proxy: OvsdbFaultProxy, adapterOptions: Record<string, unknown>) {
+    super(OVS_HOOKS, sandbox, client, proxy, adapterOptions);
   }
 }
 
-/** A fresh sandboxed Open vSwitch per check. */
-export function ovsSandboxTarget(): OvsSimulatorTarget {
-  return {
-    kind: 'simulator',
-    create: async ({ checkId }) => {
-      const device = await startOvsSandboxDevice();
-      return {
-        target: { name: `ovs-${checkId.replace(/[^A-Za-z0-9-]/g, '-')}`.slice(0, 63) },
-        options: device.options,
-        harness: device.harness,
-        dispose: () => device.dispose(),
-      };
-    },
-  };
+/** Starts a sandbox, the fault proxy in front of it and the harness. Cleans up after itself when a step fails. */
+export function startOvsSandboxDevice(): Promise<OvsSandboxDevice> {
+  return startVSwitchSandboxDevice(OVS_HOOKS);
 }
 
-/** The adapter's model, as the simulated harness of `@netloom/ovs-vswitch` uses it. */
-const SIMULATED_MODEL: SimulatedVSwitchModel<DeviceState, ResolvedOvsOptions> = {
-  readOperations,
-  stateFromResults,
-  ownedConfig,
-  isOwned,
-  resolveOptions,
-  renderChanges,
-  wrapTransaction,
-  kindCodecs: KIND_CODECS,
-};
+/** A fresh sandboxed Open vSwitch per check (devices `ovs-<check>`). */
+export function ovsSandboxTarget(): OvsSimulatorTarget {
+  return vswitchSandboxTarget(OVS_HOOKS, 'ovs');
+}
 
 // ADR 0006: the simulators are loaded only when a simulated check runs (a dynamic import), never by the driver.
 let simulators: Promise<unknown> | undefined;
 
 /**
- * The simulator target without Open vSwitch: for every check a fresh in-process `OvsdbSimulator` (Open_vSwitch
- * schema, its ovs-vswitchd stand-in on) and `OpenFlowSwitchSimulator` (both from `@netloom/conformance/simulators`,
- * loaded with a dynamic `import()` on first use), the OVSDB fault proxy and the shared simulated harness of
- * `@netloom/ovs-vswitch` (the same levers as the sandbox harness). No root needed.
+ * The simulator target without Open vSwitch (devices `ovs-sim-<check>`): fresh OVSDB and OpenFlow switch
+ * simulators per check with the shared simulated harness. No root needed.
  *
  * @param load how to load the simulators module (tests may hand it in); default: `import()` it.
  * @example runVSwitchConformance({ adapter, target: conformanceTargets.vswitchSimulated });
  */
 export function ovsSimulatedTarget(load: () => Promise<unknown> = () => (simulators ??= import('@netloom/conformance/simulators') as Promise<unknown>)): OvsSimulatorTarget {
-  return {
-    kind: 'simulator',
-    create: async ({ checkId }) => {
-      const device = await startSimulatedVSwitchDevice({ simulators: asVSwitchSimulators(await load()), model: SIMULATED_MODEL, adoptBridges: ADOPTABLE_BRIDGES });
-      return {
-        target: { name: `ovs-sim-${checkId.replace(/[^A-Za-z0-9-]/g, '-')}`.slice(0, 63) },
-        options: device.options,
-        harness: device.harness,
-        dispose: () => device.dispose(),
-      };
-    },
-  };
+  return vswitchSimulatedTarget(OVS_HOOKS, 'ovs-sim', load);
 }
 
 /**

@@ -36,28 +36,19 @@
  */
 import { type FlowMod, type FlowStats, type Instruction, type Match } from '@netloom/openflow';
 import {
-  DROP,
-  ETH_ARP,
-  ETH_IP,
-  ETH_IPV6,
-  NORMAL,
-  TRK_EST,
-  TRK_INV,
-  TRK_NEW,
-  TRK_REL,
-  apply,
   cookieFor,
   diffFlows as diffFlowsIn,
   formatFlowMod as formatFlowModIn,
   formatInstructions as formatInstructionsIn,
   formatMatch as formatMatchIn,
-  goto,
   mergeFlows,
-  ruleMatches,
+  securityGroupPipelineFlows,
+  securityGroupPortFlows,
   type FlowDiff,
   type FlowEntry,
+  type SecurityGroupStage,
 } from '@netloom/ovs-vswitch';
-import type { EndpointPort, VSwitchConfig } from '@netloom/ports';
+import type { VSwitchConfig } from '@netloom/ports';
 
 export { COOKIE_PREFIX, COOKIE_PREFIX_MASK, cookieFor, flowIdentity, isNetloomCookie, rangeToMasks, type FlowDiff, type FlowEntry } from '@netloom/ovs-vswitch';
 
@@ -67,57 +58,8 @@ export const Table = { classify: 0, egress: 41, dispatch: 42, ingress: 43 } as c
 /** What a flow belongs to (bits 32..47 of the cookie). */
 export const CookieKind = { pipeline: 1n, endpoint: 2n } as const;
 
-/** The bridge pipeline's fixed flows. */
-function pipelineFlows(): FlowEntry[] {
-  const cookie = cookieFor(CookieKind.pipeline, 0);
-  const f = (tableId: number, priority: number, match: Match, instructions: readonly Instruction[]): FlowEntry => ({ tableId, priority, cookie, match, instructions });
-  return [
-    f(Table.classify, 1, {}, [goto(Table.dispatch)]),
-    f(Table.egress, 300, { ctState: TRK_INV }, DROP),
-    f(Table.egress, 200, { ctState: TRK_EST }, [goto(Table.dispatch)]),
-    f(Table.egress, 200, { ctState: TRK_REL }, [goto(Table.dispatch)]),
-    f(Table.egress, 0, {}, DROP),
-    f(Table.dispatch, 0, {}, [NORMAL]),
-    f(Table.ingress, 300, { ctState: TRK_INV }, DROP),
-    f(Table.ingress, 200, { ctState: TRK_EST }, [NORMAL]),
-    f(Table.ingress, 200, { ctState: TRK_REL }, [NORMAL]),
-    f(Table.ingress, 0, {}, DROP),
-  ];
-}
-
-/** The flows of one isolated endpoint port (OpenFlow port and conntrack zone `ofport`). */
-function endpointFlows(port: EndpointPort, ofport: number, config: VSwitchConfig): FlowEntry[] {
-  const cookie = cookieFor(CookieKind.endpoint, ofport);
-  const zone = ofport;
-  const mac = port.mac;
-  const f = (tableId: number, priority: number, match: Match, instructions: readonly Instruction[]): FlowEntry => ({ tableId, priority, cookie, match, instructions });
-  const out: FlowEntry[] = [];
-  for (const type of [133, 134, 135, 136]) out.push(f(Table.classify, 110, { inPort: ofport, ethSrc: mac, ethType: ETH_IPV6, ipProto: 58, icmpv6Type: type }, [goto(Table.dispatch)]));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_IP }, [apply({ type: 'ct', zone, table: Table.egress })]));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_IPV6 }, [apply({ type: 'ct', zone, table: Table.egress })]));
-  out.push(f(Table.classify, 100, { inPort: ofport, ethSrc: mac, ethType: ETH_ARP }, [goto(Table.dispatch)]));
-  out.push(f(Table.classify, 90, { inPort: ofport }, DROP));
-  for (const type of [135, 136]) out.push(f(Table.dispatch, 110, { ethDst: mac, ethType: ETH_IPV6, ipProto: 58, icmpv6Type: type }, [NORMAL]));
-  out.push(f(Table.dispatch, 100, { ethDst: mac, ethType: ETH_IP }, [apply({ type: 'ct', zone, table: Table.ingress })]));
-  out.push(f(Table.dispatch, 100, { ethDst: mac, ethType: ETH_IPV6 }, [apply({ type: 'ct', zone, table: Table.ingress })]));
-  const groups = new Set(port.securityGroups ?? []);
-  const rules = Object.keys(config.securityGroupRule)
-    .sort()
-    .map((k) => config.securityGroupRule[k]!)
-    .filter((r) => groups.has(r.group));
-  for (const rule of rules) {
-    if (rule.direction === 'egress') {
-      for (const m of ruleMatches(rule, config, 'dst')) {
-        out.push(f(Table.egress, 100, { ...m, inPort: ofport, ctState: TRK_NEW }, [apply({ type: 'ct', commit: true, zone }), goto(Table.dispatch)]));
-      }
-    } else {
-      for (const m of ruleMatches(rule, config, 'src')) {
-        out.push(f(Table.ingress, 100, { ...m, ethDst: mac, ctState: TRK_NEW }, [apply({ type: 'ct', commit: true, zone }, { type: 'output', port: 'NORMAL' })]));
-      }
-    }
-  }
-  return out;
-}
+/** The shared security-group stage, delivering with NORMAL. */
+const STAGE: SecurityGroupStage = { tables: Table, deliver: { actions: [{ type: 'output', port: 'NORMAL' }] } };
 
 /**
  * Every flow netloom wants, per bridge of `config`: the pipeline, plus the flows of each isolated endpoint port (a
@@ -128,14 +70,14 @@ function endpointFlows(port: EndpointPort, ofport: number, config: VSwitchConfig
  */
 export function desiredFlows(config: VSwitchConfig, ofports: ReadonlyMap<string, number>): Map<string, FlowEntry[]> {
   const out = new Map<string, FlowEntry[]>();
-  for (const name of Object.keys(config.bridge).sort()) out.set(name, pipelineFlows());
+  for (const name of Object.keys(config.bridge).sort()) out.set(name, securityGroupPipelineFlows(STAGE, cookieFor(CookieKind.pipeline, 0)));
   for (const name of Object.keys(config.endpointPort).sort()) {
     const p = config.endpointPort[name]!;
     if ((p.securityGroups ?? []).length === 0) continue;
     const ofport = ofports.get(name);
     const list = out.get(p.bridge);
     if (ofport === undefined || list === undefined) continue;
-    list.push(...endpointFlows(p, ofport, config));
+    list.push(...securityGroupPortFlows(STAGE, { port: p, ofport, config, cookie: cookieFor(CookieKind.endpoint, ofport), mark: [], dst: { ethDst: p.mac } }));
   }
   for (const [bridge, list] of out) out.set(bridge, mergeFlows(list));
   return out;

@@ -2,7 +2,7 @@
  * Names and marks netloom-cni gives what it creates: the host end of the veth, and the `external_ids` of the
  * `br-int` Port and Interface rows (ADR 0007).
  *
- * The ownership keys are those of the OVS adapter (`adapters/ovs/src/ovs.model.ts`: `netloom-owner=netloom`,
+ * The ownership keys are those of the OVS adapter (`adapters/protocols/ovs-vswitch/src/rows.ts`: `netloom-owner=netloom`,
  * `netloom-kind`, `netloom-key`, `netloom-pod-namespace`, `netloom-pod-name`, `netloom-mac`, `netloom-ips`,
  * `netloom-vlan`; `attached-mac`, `iface-id`, `iface-status` on the Interface as OVN and the OVS CNI plugins write
  * them). They are repeated here on purpose: the CNI may not import an adapter (`cni-is-a-node-agent`). The kinds

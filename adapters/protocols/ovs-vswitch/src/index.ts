@@ -1,12 +1,14 @@
 /**
- * `@netloom/ovs-vswitch` — the parts of a netloom vswitch adapter that are the same on every Open
- * vSwitch-compatible node (plain OVS, the H3C S1020V, ...): the adapter options and their resolution, OpenFlow
- * reach of a bridge (`listen`/`connect`), netloom's flow cookies, security-group matches, flow diffing and text,
- * and the OVSDB fault proxy of the conformance harnesses. Lab helpers for live tests are in
- * `@netloom/ovs-vswitch/testing`.
+ * `@netloom/ovs-vswitch` — the vswitch core every netloom adapter for an Open vSwitch-compatible node (plain OVS,
+ * the H3C S1020V, ...) runs: the adapter options and their resolution, the OVSDB model and observe, the rendering of
+ * changes into OVSDB transactions and flow_mods, the driver and session (lock, stale-plan refusal, snapshot
+ * rollback), OpenFlow reach of a bridge (`listen`/`connect`), netloom's flow cookies, security-group matches, flow
+ * diffing and text, and the conformance harnesses (real OVS sandbox and simulators). Lab helpers for live tests are
+ * in `@netloom/ovs-vswitch/testing`.
  *
- * Adapters may not import each other; what two of them share lives here. Pipelines (which flows a bridge gets)
- * and vendor specifics stay in each adapter.
+ * Adapters may not import each other; what two of them share lives here. What differs — ids, the capability
+ * manifest, vendor facts, the attachment of endpoint ports, the OpenFlow pipeline, tunnel ports — each adapter
+ * passes in as its {@link VSwitchHooks}.
  *
  * @example
  * import { resolveVSwitchOptions, vswitchOptionsCodec } from '@netloom/ovs-vswitch';
@@ -62,6 +64,7 @@ export {
   SIM_FOREIGN_COOKIE,
   SimulatedVSwitchHarness,
   asVSwitchSimulators,
+  freePort,
   startSimulatedVSwitchDevice,
   type SimHarnessPort,
   type SimHarnessState,
@@ -71,3 +74,77 @@ export {
   type SimulatedVSwitchModel,
   type VSwitchSimulatorsModule,
 } from './simulated-device';
+export {
+  vlanTagAttachment,
+  type AttachmentHooks,
+  type FlowHooks,
+  type TunnelHooks,
+  type TunnelRenderContext,
+  type VSwitchHooks,
+  type VSwitchIdentity,
+} from './hooks';
+export {
+  DeviceState,
+  Ext,
+  KEY_KEY,
+  KIND_KEY,
+  OWNER,
+  OWNER_KEY,
+  READ_COLUMNS,
+  RowKind,
+  SGR_PREFIX,
+  decimalOf,
+  effectiveFailMode,
+  isOwned,
+  isOwnedAs,
+  stateFromResults,
+  type BridgeRow,
+  type ControllerRow,
+  type InterfaceRow,
+  type OvsRow,
+  type PortRow,
+  type QosRow,
+  type QueueRow,
+} from './rows';
+export { VSWITCH_KIND_CODECS, kindCodecsOf, ownedConfig, readOperations } from './model';
+export {
+  DEFAULT_BRIDGE_PROTOCOLS,
+  FIRST_OFPORT,
+  LAST_OFPORT,
+  QOS_TYPE,
+  allocateOfports,
+  ifaceExtKeys,
+  isNumberedIface,
+  marks,
+  portExtKeys,
+  renderChanges,
+  requestedOfports,
+  ruleRecord,
+  ruleRecordKey,
+  wrapTransaction,
+  type RenderHooks,
+  type RenderInput,
+  type RenderedChanges,
+} from './render';
+export { LOCK_NAME, ObservedVSwitchConfigCodec, VSwitchCoreDriver, VSwitchCoreSession } from './driver';
+export {
+  ADOPTABLE_BRIDGES,
+  FOREIGN_COOKIE,
+  VSwitchSandboxHarness,
+  startVSwitchSandboxDevice,
+  vswitchHarnessModel,
+  vswitchSandboxTarget,
+  vswitchSimulatedTarget,
+  type VSwitchDeviceHarness,
+  type VSwitchSandboxDevice,
+  type VSwitchSimulatorInstance,
+  type VSwitchSimulatorTarget,
+} from './harness';
+export {
+  securityGroupPipelineFlows,
+  securityGroupPortFlows,
+  type Continuation,
+  type IsolatedPort,
+  type SecurityGroupStage,
+  type SecurityGroupTables,
+} from './security-groups';

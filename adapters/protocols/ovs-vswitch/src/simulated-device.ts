@@ -98,7 +98,8 @@ export function asVSwitchSimulators(mod: unknown): VSwitchSimulatorsModule {
   return m as unknown as VSwitchSimulatorsModule;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 /**
- * What netloom reads from the `Open_vSwitch` database: the rows of the tables it manages, validated with io-ts
- * (`DeviceState`), and how owned rows turn back into the vswitch vocabulary (`ownedConfig`).
+ * The rows netloom reads from a node's `Open_vSwitch` database, validated with io-ts, and `DeviceState`, the
+ * indexed result of one consistent read. Shared by every OVS-compatible adapter.
  *
  * Ownership: every row netloom creates carries `external_ids:netloom-owner=netloom`, `netloom-kind` and
  * `netloom-key`; security-group rules live as `netloom-sgr:<group>:<name>` keys of `Open_vSwitch.external_ids`
@@ -9,38 +9,27 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { op, type Operation } from '@netloom/ovsdb';
-import {
-  BridgeCodec,
-  DeviceProtocolError,
-  EndpointPortCodec,
-  QosCodec,
-  SecurityGroupRuleCodec,
-  UplinkCodec,
-  decodeProblems,
-  emptyVSwitchConfig,
-  struct,
-  type VSwitchConfig,
-  type VSwitchKind,
-} from '@netloom/ports';
+import { DeviceProtocolError, decodeProblems, struct } from '@netloom/ports';
 
 /** The external_ids key every netloom row carries, with value {@link OWNER}. */
 export const OWNER_KEY = 'netloom-owner';
 /** The value of {@link OWNER_KEY}. */
 export const OWNER = 'netloom';
-/** The external_ids key naming the row's role (`bridge`, `uplink`, `endpointPort`, `qos`, `port-qos`, ...). */
+/** The external_ids key naming the row's role (`bridge`, `uplink`, `tunnel`, `endpointPort`, `qos`, ...). */
 export const KIND_KEY = 'netloom-kind';
 /** The external_ids key holding the object's key in the vocabulary. */
 export const KEY_KEY = 'netloom-key';
 /** Prefix of the `Open_vSwitch.external_ids` keys that hold security-group rules (`netloom-sgr:web:https-in`). */
 export const SGR_PREFIX = 'netloom-sgr:';
 
-/** Roles of netloom rows (`netloom-kind`). */
+/** Roles of netloom rows (`netloom-kind`). `tunnel` / `tunnelIface` are written only by adapters with tunnel hooks (`VSwitchHooks.tunnels`). */
 export const RowKind = {
   bridge: 'bridge',
   controller: 'controller',
   uplink: 'uplink',
   uplinkIface: 'uplink-iface',
+  tunnel: 'tunnel',
+  tunnelIface: 'tunnel-iface',
   endpointPort: 'endpointPort',
   endpointIface: 'endpoint-iface',
   qos: 'qos',
@@ -57,6 +46,8 @@ export const Ext = {
   mac: 'netloom-mac',
   ips: 'netloom-ips',
   vlan: 'netloom-vlan',
+  /** The VNI of an endpoint port attached by tunnel key (adapters with tunnel-key attachments only). */
+  vni: 'netloom-vni',
   podNamespace: 'netloom-pod-namespace',
   podName: 'netloom-pod-name',
   securityGroups: 'netloom-security-groups',
@@ -120,7 +111,8 @@ export const PortRowCodec = struct(
 export const InterfaceRowCodec = struct(
   'Interface row',
   { _uuid: Uuid, name: t.string, type: t.string, ofport: opt(t.number), ofport_request: opt(t.number), external_ids: StrMap, ingress_policing_rate: t.number, ingress_policing_burst: t.number },
-  {},
+  // Read only by adapters whose hooks ask for it (tunnel ports keep their remote and key there).
+  { options: StrMap },
   strip,
 );
 /** A `QoS` row. */
@@ -145,7 +137,7 @@ export type QueueRow = t.TypeOf<typeof QueueRowCodec>;
 /** A `Controller` row. */
 export type ControllerRow = t.TypeOf<typeof ControllerRowCodec>;
 
-/** The columns netloom reads, per table. */
+/** The columns netloom reads, per table (adapters with tunnel hooks add Interface columns). */
 export const READ_COLUMNS = {
   Open_vSwitch: ['_uuid', 'bridges', 'external_ids', 'next_cfg', 'cur_cfg', 'ovs_version', 'db_version', 'system_type', 'system_version'],
   Bridge: ['_uuid', 'name', 'ports', 'external_ids', 'fail_mode', 'protocols', 'datapath_type', 'controller', 'datapath_id'],
@@ -155,11 +147,6 @@ export const READ_COLUMNS = {
   Queue: ['_uuid', 'other_config', 'external_ids'],
   Controller: ['_uuid', 'target', 'external_ids'],
 } as const;
-
-/** The selects of one consistent read (one transaction). */
-export function readOperations(): Operation[] {
-  return Object.entries(READ_COLUMNS).map(([table, columns]) => op.select(table, [], columns));
-}
 
 /** Everything netloom needs to know about the database, from one transaction. */
 export class DeviceState {
@@ -248,7 +235,7 @@ function decodeRows<A>(codec: t.Type<A, unknown, unknown>, rows: readonly unknow
 }
 
 /**
- * Builds a {@link DeviceState} from the results of {@link readOperations}, validating every row.
+ * Builds a {@link DeviceState} from the results of `readOperations` (model.ts), validating every row.
  *
  * @throws DeviceProtocolError when a row does not have the shape of the schema netloom was written for.
  */
@@ -267,127 +254,12 @@ export function stateFromResults(results: readonly { readonly rows: readonly unk
   );
 }
 
-// ------------------------------------------------------------------------------------------------------------------
-// Owned rows → vocabulary
-
-const KIND_CODECS: { readonly [K in Exclude<VSwitchKind, 'tunnel'>]: t.Mixed } = {
-  bridge: BridgeCodec,
-  qos: QosCodec,
-  securityGroupRule: SecurityGroupRuleCodec,
-  uplink: UplinkCodec,
-  endpointPort: EndpointPortCodec,
-};
-
-function decodeObject(kind: Exclude<VSwitchKind, 'tunnel'>, raw: Record<string, unknown>, where: string): Record<string, unknown> & { key: string } {
-  const r = decodeProblems(KIND_CODECS[kind], raw);
-  if (r.value === undefined) {
-    const lines = r.problems.map((p) => `${p.path || '(root)'}: ${p.reason}`);
-    throw new DeviceProtocolError(`${where} carries netloom's mark but does not read back as a ${kind}: ${lines.join('; ')} (repair or remove it)`, { details: { kind, problems: r.problems } });
-  }
-  return r.value as Record<string, unknown> & { key: string };
-}
-
-const num = (s: string | undefined): number | undefined => (s === undefined || s === '' || !/^\d+$/.test(s) ? undefined : Number(s));
-const list = (s: string | undefined): string[] => (s === undefined || s === '' ? [] : s.split(','));
-
 /** The fail mode OVS applies: an empty column means `standalone`. */
 export function effectiveFailMode(b: BridgeRow): 'secure' | 'standalone' {
   return b.fail_mode === 'secure' ? 'secure' : 'standalone';
 }
 
-/**
- * The vocabulary objects netloom owns, read from the rows (each object decoded with its kind's codec, so the result
- * is canonical). References between kinds are not checked: drift may leave a port pointing at a deleted profile.
- *
- * How fields are read back: bridge `failMode` from the column when it was given explicitly (else omitted while it is
- * the default `secure`); uplink `allowedVlans` from `trunks`; endpoint `attachment.vlan` from `tag`; MAC, IPs,
- * endpoint id, pod, groups and the QoS profile name from the port's `netloom-*` external_ids; inline QoS from the
- * interface's policing columns and the port's own QoS row; profiles and rules from their records.
- *
- * @throws DeviceProtocolError when a marked row does not read back as its kind.
- */
-export function ownedConfig(state: DeviceState): VSwitchConfig {
-  const out = emptyVSwitchConfig() as unknown as Record<string, Record<string, unknown>>;
-  const put = (kind: Exclude<VSwitchKind, 'tunnel'>, raw: Record<string, unknown>, where: string): void => {
-    const o = decodeObject(kind, raw, where);
-    out[kind]![o.key] = o;
-  };
-  for (const b of state.bridges) {
-    if (!isOwnedAs(b.external_ids, RowKind.bridge)) continue;
-    const explicit = b.external_ids.has(Ext.failMode);
-    const adopted = b.external_ids.get(Ext.adopted) === 'true';
-    const actual = effectiveFailMode(b);
-    const failMode = explicit ? actual : adopted || actual === 'secure' ? undefined : actual;
-    put('bridge', { key: b.name, name: b.name, ...(failMode !== undefined ? { failMode } : {}) }, `bridge ${b.name}`);
-  }
-  for (const q of state.qos) {
-    if (!isOwnedAs(q.external_ids, RowKind.qos)) continue;
-    const name = q.external_ids.get(KEY_KEY) ?? '';
-    const e = q.external_ids;
-    const fields = { ingressRateKbps: num(e.get(Ext.ingressRate)), ingressBurstKb: num(e.get(Ext.ingressBurst)), egressRateKbps: num(e.get(Ext.egressRate)), egressBurstKb: num(e.get(Ext.egressBurst)) };
-    put('qos', { key: name, name, ...defined(fields) }, `QoS ${q._uuid}`);
-  }
-  for (const [k, v] of state.ovs.external_ids) {
-    if (!k.startsWith(SGR_PREFIX)) continue;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(v);
-    } catch (e) {
-      throw new DeviceProtocolError(`Open_vSwitch external_ids:${k} is not JSON (repair or remove it)`, { cause: e, details: { key: k } });
-    }
-    const rule = decodeObject('securityGroupRule', (typeof raw === 'object' && raw !== null ? raw : {}) as Record<string, unknown>, `Open_vSwitch external_ids:${k}`);
-    if (`${SGR_PREFIX}${rule.key}` !== k) throw new DeviceProtocolError(`Open_vSwitch external_ids:${k} holds rule ${JSON.stringify(rule.key)} (repair or remove it)`, { details: { key: k } });
-    out['securityGroupRule']![rule.key] = rule;
-  }
-  for (const p of state.ports) {
-    const bridge = state.bridgeOfPort.get(p._uuid);
-    if (bridge === undefined) continue;
-    if (isOwnedAs(p.external_ids, RowKind.uplink)) {
-      put('uplink', { key: p.name, name: p.name, bridge: bridge.name, ...(p.trunks.length > 0 ? { allowedVlans: [...p.trunks] } : {}) }, `uplink ${p.name}`);
-    } else if (isOwnedAs(p.external_ids, RowKind.endpointPort)) {
-      put('endpointPort', endpointFromRows(state, p, bridge), `endpoint port ${p.name}`);
-    }
-  }
-  return out as unknown as VSwitchConfig;
-}
-
-function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function endpointFromRows(state: DeviceState, p: PortRow, bridge: BridgeRow): Record<string, unknown> {
-  const e = p.external_ids;
-  const iface = state.interfacesOf(p)[0];
-  const vlan = p.tag ?? num(e.get(Ext.vlan));
-  const ns = e.get(Ext.podNamespace);
-  const podName = e.get(Ext.podName);
-  const groups = list(e.get(Ext.securityGroups));
-  let qos: unknown;
-  const named = e.get(Ext.qosName);
-  if (named !== undefined) qos = named;
-  else {
-    const own = state.ownedQos(RowKind.portQos, p.name);
-    const queue = own !== undefined ? state.queueByUuid.get(own.queues.get(0) ?? '') : undefined;
-    const maxRate = num(own?.other_config.get('max-rate'));
-    const burst = num(queue?.other_config.get('burst'));
-    const limits = defined({
-      ingressRateKbps: maxRate !== undefined ? Math.round(maxRate / 1000) : undefined,
-      ingressBurstKb: burst !== undefined ? Math.round(burst / 1000) : undefined,
-      egressRateKbps: iface !== undefined && iface.ingress_policing_rate > 0 ? iface.ingress_policing_rate : undefined,
-      egressBurstKb: iface !== undefined && iface.ingress_policing_rate > 0 && iface.ingress_policing_burst > 0 ? iface.ingress_policing_burst : undefined,
-    });
-    if (Object.keys(limits).length > 0) qos = limits;
-  }
-  return {
-    key: p.name,
-    name: p.name,
-    bridge: bridge.name,
-    mac: e.get(Ext.mac) ?? iface?.external_ids.get(Ext.attachedMac) ?? '',
-    ips: list(e.get(Ext.ips)),
-    attachment: { type: 'vlan', vlan: vlan ?? 0 },
-    endpointId: e.get(Ext.endpointId) ?? iface?.external_ids.get(Ext.ifaceId) ?? '',
-    ...(ns !== undefined && podName !== undefined ? { pod: { namespace: ns, name: podName } } : {}),
-    ...(qos !== undefined ? { qos } : {}),
-    ...(groups.length > 0 ? { securityGroups: groups } : {}),
-  };
+/** A non-negative decimal integer written as text (an external_ids or options value), else undefined. @example decimalOf('4095') // 4095 */
+export function decimalOf(s: string | undefined): number | undefined {
+  return s === undefined || s === '' || !/^\d+$/.test(s) ? undefined : Number(s);
 }

@@ -3,10 +3,8 @@
  * adopts, and their Controller rows; `main`: ports, tunnels, QoS, rules, bridge updates; `post`: bridges it deletes
  * or releases), the OpenFlow port numbers of endpoint ports and tunnels, the desired flows per bridge and the
  * flow_mods expected around the main transaction. Pure: it reads a {@link DeviceState} and never talks to a device.
- *
- * A VXLAN tunnel is a Port (`tag` = the parking VLAN, `vlan_mode=access`) with one Interface of type `vxlan` whose
- * `options` hold `remote_ip`, `key` (`flow` or the VNI), and `local_ip` / `dst_port` when given. netloom changes
- * only those option keys (by mutation), so options another tool added stay.
+ * Shared by every OVS-compatible adapter; tunnels, the attachment of endpoint ports and the pipeline come from the
+ * adapter's {@link VSwitchHooks}.
  *
  * Apply runs: `pre` → flow adds (so an isolated port's flows exist before the port does) → `main` → flow resync
  * (deletes, and repairs) → `post` (a bridge goes after its flows).
@@ -15,11 +13,17 @@
  */
 import { asUuid, namedUuid, op, type NamedUuid, type Operation, type RowInput, type Uuid } from '@netloom/ovsdb';
 import type { FlowMod, FlowStats } from '@netloom/openflow';
-import { stableStringify, type Bridge, type Change, type EndpointPort, type QosLimits, type SecurityGroupRule, type Tunnel, type Uplink, type VSwitchConfig } from '@netloom/ports';
-import { PARKING_VLAN, desiredFlows, diffFlows, type FlowEntry } from './h3c.flows';
-import { type DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, effectiveFailMode, isOwned, isOwnedAs, type BridgeRow, type PortRow, type QosRow } from './h3c.model';
-import { controllerTarget, type ResolvedH3cOptions } from './h3c.options';
-import { BRIDGE_PROTOCOLS, EXTRA_INTERFACE_EXTERNAL_IDS, TUNNEL_INTERFACE } from './h3c.vendor';
+import { stableStringify, type Bridge, type Change, type EndpointPort, type QosLimits, type SecurityGroupRule, type Uplink, type VSwitchConfig } from '@netloom/ports';
+import { diffFlows, type FlowEntry } from './flows';
+import type { VSwitchHooks } from './hooks';
+import { controllerTarget, type ResolvedVSwitchOptions } from './options';
+import { type DeviceState, Ext, KEY_KEY, KIND_KEY, OWNER, OWNER_KEY, RowKind, SGR_PREFIX, effectiveFailMode, isOwned, isOwnedAs, type BridgeRow, type PortRow, type QosRow } from './rows';
+
+/** The hooks rendering uses. */
+export type RenderHooks = Pick<VSwitchHooks, 'attachment' | 'flows' | 'bridgeProtocols' | 'extraInterfaceExternalIds' | 'tunnels'>;
+
+/** `Bridge.protocols` of a bridge netloom creates when the hooks name none: 1.3 for netloom, 1.0 for `ovs-ofctl` without `-O`. */
+export const DEFAULT_BRIDGE_PROTOCOLS: readonly string[] = ['OpenFlow10', 'OpenFlow13'];
 
 /** The first OpenFlow port number netloom requests for endpoint ports and tunnels (an endpoint's is also its conntrack zone). */
 export const FIRST_OFPORT = 1000;
@@ -34,7 +38,7 @@ export interface RenderInput {
   readonly observed: VSwitchConfig;
   readonly changes: readonly Change[];
   readonly state: DeviceState;
-  readonly options: ResolvedH3cOptions;
+  readonly options: ResolvedVSwitchOptions;
   /** OpenFlow numbers to reuse for ports that are created again (a rollback restores the old numbers). */
   readonly ofportHints?: ReadonlyMap<string, number>;
   /** Flows per bridge as read (a bridge absent here is assumed to hold none of netloom's flows). */
@@ -69,38 +73,30 @@ export function marks(kind: string, key: string): Record<string, string> {
 }
 
 /** The external_ids keys netloom manages on an endpoint port's Port row (deleted before a rewrite). */
-export const PORT_EXT_KEYS: readonly string[] = [OWNER_KEY, KIND_KEY, KEY_KEY, Ext.endpointId, Ext.mac, Ext.ips, Ext.vlan, Ext.vni, Ext.podNamespace, Ext.podName, Ext.securityGroups, Ext.qosName];
+export function portExtKeys(hooks: Pick<VSwitchHooks, 'attachment'>): string[] {
+  return [OWNER_KEY, KIND_KEY, KEY_KEY, Ext.endpointId, Ext.mac, Ext.ips, ...hooks.attachment.externalIdKeys, Ext.podNamespace, Ext.podName, Ext.securityGroups, Ext.qosName];
+}
 /** The external_ids keys netloom manages on an endpoint port's Interface row. */
-export const IFACE_EXT_KEYS: readonly string[] = [OWNER_KEY, KIND_KEY, KEY_KEY, Ext.attachedMac, Ext.ifaceId, Ext.ifaceStatus, ...Object.keys(EXTRA_INTERFACE_EXTERNAL_IDS)];
-/** The `options` keys netloom manages on a tunnel's Interface row (others are left alone). */
-export const TUNNEL_OPTION_KEYS: readonly string[] = [TUNNEL_INTERFACE.remoteIp, TUNNEL_INTERFACE.localIp, TUNNEL_INTERFACE.key, TUNNEL_INTERFACE.dstPort];
+export function ifaceExtKeys(hooks: Pick<VSwitchHooks, 'extraInterfaceExternalIds'>): string[] {
+  return [OWNER_KEY, KIND_KEY, KEY_KEY, Ext.attachedMac, Ext.ifaceId, Ext.ifaceStatus, ...Object.keys(hooks.extraInterfaceExternalIds ?? {})];
+}
 
-function portExternalIds(p: EndpointPort): Record<string, string> {
+function portExternalIds(hooks: RenderHooks, p: EndpointPort): Record<string, string> {
   return {
     ...marks(RowKind.endpointPort, p.name),
     [Ext.endpointId]: p.endpointId,
     [Ext.mac]: p.mac,
     [Ext.ips]: p.ips.join(','),
-    ...(p.attachment.type === 'vlan' ? { [Ext.vlan]: String(p.attachment.vlan) } : { [Ext.vni]: String(p.attachment.tunnelKey) }),
+    ...hooks.attachment.externalIds(p),
     ...(p.pod !== undefined ? { [Ext.podNamespace]: p.pod.namespace, [Ext.podName]: p.pod.name } : {}),
     ...((p.securityGroups ?? []).length > 0 ? { [Ext.securityGroups]: (p.securityGroups ?? []).join(',') } : {}),
     ...(typeof p.qos === 'string' ? { [Ext.qosName]: p.qos } : {}),
   };
 }
 
-function ifaceExternalIds(p: EndpointPort): Record<string, string> {
+function ifaceExternalIds(hooks: RenderHooks, p: EndpointPort): Record<string, string> {
   // attached-mac / iface-id / iface-status: what OVN and the OVS CNI plugins write, so their tools read it too.
-  return { ...EXTRA_INTERFACE_EXTERNAL_IDS, ...marks(RowKind.endpointIface, p.name), [Ext.attachedMac]: p.mac, [Ext.ifaceId]: p.endpointId, [Ext.ifaceStatus]: 'active' };
-}
-
-/** A tunnel's Interface `options` (strings, as the schema wants them). */
-export function tunnelOptions(t: Tunnel): Record<string, string> {
-  return {
-    [TUNNEL_INTERFACE.remoteIp]: t.remoteIp,
-    [TUNNEL_INTERFACE.key]: String(t.tunnelKey),
-    ...(t.localIp !== undefined ? { [TUNNEL_INTERFACE.localIp]: t.localIp } : {}),
-    ...(t.dstPort !== undefined ? { [TUNNEL_INTERFACE.dstPort]: String(t.dstPort) } : {}),
-  };
+  return { ...hooks.extraInterfaceExternalIds, ...marks(RowKind.endpointIface, p.name), [Ext.attachedMac]: p.mac, [Ext.ifaceId]: p.endpointId, [Ext.ifaceStatus]: 'active' };
 }
 
 function profileExternalIds(q: QosLimits): Record<string, string> {
@@ -133,7 +129,7 @@ export function wrapTransaction(ops: readonly Operation[], lock: string | undefi
  * taken by a row netloom does not own, a bridge it may not adopt, a bridge with foreign ports to delete, a
  * foreign flow in the way) are returned as `conflicts`, not thrown.
  */
-export function renderChanges(input: RenderInput): RenderedChanges {
+export function renderChanges(hooks: RenderHooks, input: RenderInput): RenderedChanges {
   const { desired, observed, changes, state: s, options } = input;
   const conflicts: string[] = [];
   const pre: Operation[] = [];
@@ -189,7 +185,7 @@ export function renderChanges(input: RenderInput): RenderedChanges {
             {
               name: b.name,
               fail_mode: b.failMode ?? 'secure',
-              protocols: [...BRIDGE_PROTOCOLS],
+              protocols: [...(hooks.bridgeProtocols ?? DEFAULT_BRIDGE_PROTOCOLS)],
               controller: [namedUuid(ctl)],
               ...(options.datapathType !== undefined ? { datapath_type: options.datapathType } : {}),
               other_config: { 'disable-in-band': 'true' },
@@ -322,37 +318,9 @@ export function renderChanges(input: RenderInput): RenderedChanges {
     }
   }
 
-  // --- tunnels --------------------------------------------------------------------------------------------------
-  const ofports = allocateOfports(desired, s, input.ofportHints);
-  for (const c of of('tunnel')) {
-    const t = (c.after ?? c.before) as Tunnel;
-    const row = s.portByName.get(t.name);
-    const ofport = ofports.get(t.name);
-    if (c.op === 'create') {
-      if (row !== undefined || s.ifaceByName.has(t.name)) {
-        conflicts.push(`a port or interface named ${t.name} already exists and is not netloom's tunnel`);
-        continue;
-      }
-      const i = name('iface');
-      const p = name('port');
-      main.push(op.insert('Interface', { name: t.name, type: TUNNEL_INTERFACE.type, options: tunnelOptions(t), ...(ofport !== undefined ? { ofport_request: ofport } : {}), external_ids: marks(RowKind.tunnelIface, t.name) }, i));
-      main.push(op.insert('Port', { name: t.name, interfaces: [namedUuid(i)], tag: PARKING_VLAN, vlan_mode: 'access', external_ids: marks(RowKind.tunnel, t.name) }, p));
-      main.push(op.mutate('Bridge', whereName(t.bridge), [['ports', 'insert', [namedUuid(p)]]]));
-    } else if (c.op === 'update') {
-      if (row === undefined || !isOwnedAs(row.external_ids, RowKind.tunnel)) {
-        conflicts.push(`tunnel ${t.name} is not on the device (observe again and plan again)`);
-        continue;
-      }
-      const ifaceName = s.interfacesOf(row)[0]?.name ?? t.name;
-      main.push(op.update('Port', whereName(t.name), { tag: PARKING_VLAN, vlan_mode: 'access' }));
-      main.push(op.update('Interface', whereName(ifaceName), { type: TUNNEL_INTERFACE.type, ...(ofport !== undefined ? { ofport_request: ofport } : {}) }));
-      main.push(op.mutate('Interface', whereName(ifaceName), [['options', 'delete', [...TUNNEL_OPTION_KEYS]], ['options', 'insert', tunnelOptions(t)]]));
-      move(row._uuid, s.bridgeOfPort.get(row._uuid)?.name, t.bridge);
-    } else if (row !== undefined) {
-      const bridge = s.bridgeOfPort.get(row._uuid);
-      if (bridge !== undefined) main.push(...removePort(s, bridge.name, row));
-    }
-  }
+  // --- tunnels (adapters with tunnel hooks) --------------------------------------------------------------------
+  const ofports = allocateOfports(hooks, desired, s, input.ofportHints);
+  hooks.tunnels?.render({ state: s, changes: of('tunnel'), ofports, main, conflicts, name, move, removePort: (bridge, row) => removePort(s, bridge, row) });
 
   // --- endpoint ports -------------------------------------------------------------------------------------------
   const endpointChanges = new Map(of('endpointPort').map((c) => [c.key, c]));
@@ -404,32 +372,31 @@ export function renderChanges(input: RenderInput): RenderedChanges {
       } else if (ownQos !== undefined) main.push(...qosRows.remove(ownQos));
     } else if (ownQos !== undefined) main.push(...qosRows.remove(ownQos));
     const policing = { ingress_policing_rate: limits?.egressRateKbps ?? 0, ingress_policing_burst: limits?.egressRateKbps !== undefined ? (limits.egressBurstKb ?? 0) : 0 };
-    // A tunnel-world port parks in the parking VLAN: NORMAL never floods VLAN traffic to it (h3c.flows.ts).
-    const tag = p.attachment.type === 'vlan' ? p.attachment.vlan : PARKING_VLAN;
+    const tag = hooks.attachment.tag(p);
     const ofport = ofports.get(p.name);
     if (c.op === 'create') {
       const i = name('iface');
       const pt = name('port');
-      main.push(op.insert('Interface', { name: p.name, ...(ofport !== undefined ? { ofport_request: ofport } : {}), external_ids: ifaceExternalIds(p), ...policing }, i));
-      main.push(op.insert('Port', { name: p.name, interfaces: [namedUuid(i)], tag, vlan_mode: 'access', qos: qosRef !== undefined ? [qosRef] : [], external_ids: portExternalIds(p) }, pt));
+      main.push(op.insert('Interface', { name: p.name, ...(ofport !== undefined ? { ofport_request: ofport } : {}), external_ids: ifaceExternalIds(hooks, p), ...policing }, i));
+      main.push(op.insert('Port', { name: p.name, interfaces: [namedUuid(i)], tag, vlan_mode: 'access', qos: qosRef !== undefined ? [qosRef] : [], external_ids: portExternalIds(hooks, p) }, pt));
       main.push(op.mutate('Bridge', whereName(p.bridge), [['ports', 'insert', [namedUuid(pt)]]]));
     } else {
       const ifaceName = s.interfacesOf(row!)[0]?.name ?? p.name;
       main.push(op.update('Port', whereName(p.name), { tag, vlan_mode: 'access', qos: qosRef !== undefined ? [qosRef] : [] }));
-      main.push(op.mutate('Port', whereName(p.name), [['external_ids', 'delete', [...PORT_EXT_KEYS]], ['external_ids', 'insert', portExternalIds(p)]]));
+      main.push(op.mutate('Port', whereName(p.name), [['external_ids', 'delete', portExtKeys(hooks)], ['external_ids', 'insert', portExternalIds(hooks, p)]]));
       main.push(op.update('Interface', whereName(ifaceName), { ...(ofport !== undefined ? { ofport_request: ofport } : {}), ...policing }));
-      main.push(op.mutate('Interface', whereName(ifaceName), [['external_ids', 'delete', [...IFACE_EXT_KEYS]], ['external_ids', 'insert', ifaceExternalIds(p)]]));
+      main.push(op.mutate('Interface', whereName(ifaceName), [['external_ids', 'delete', ifaceExtKeys(hooks)], ['external_ids', 'insert', ifaceExternalIds(hooks, p)]]));
       move(row!._uuid, s.bridgeOfPort.get(row!._uuid)?.name, p.bridge);
     }
   }
 
   // --- flows ----------------------------------------------------------------------------------------------------
-  const flows = desiredFlows(desired, ofports);
+  const flows = hooks.flows.desiredFlows(desired, ofports);
   const flowBridges = [...new Set([...Object.keys(desired.bridge), ...Object.keys(observed.bridge)])].sort();
   const flowAdds = new Map<string, FlowMod[]>();
   const flowDeletes = new Map<string, FlowMod[]>();
   for (const bn of flowBridges) {
-    const d = diffFlows(flows.get(bn) ?? [], input.flows.get(bn) ?? []);
+    const d = diffFlows(flows.get(bn) ?? [], input.flows.get(bn) ?? [], hooks.flows.textStyle);
     if (flows.has(bn) && d.adds.length > 0) flowAdds.set(bn, d.adds);
     if (d.deletes.length > 0) flowDeletes.set(bn, d.deletes);
     conflicts.push(...d.conflicts.map((x) => `bridge ${bn}: ${x}`));
@@ -512,20 +479,31 @@ class QosRows {
   }
 }
 
+/** True when an Interface row is one of netloom's numbered ones: an endpoint port's, or a tunnel's with tunnel hooks. */
+export function isNumberedIface(hooks: Pick<VSwitchHooks, 'tunnels'>, ext: ReadonlyMap<string, string>): boolean {
+  return isOwnedAs(ext, RowKind.endpointIface) || (hooks.tunnels !== undefined && isOwnedAs(ext, RowKind.tunnelIface));
+}
+
+/** The OpenFlow number each of netloom's numbered interfaces (endpoint ports, tunnels) requests, by name. */
+export function requestedOfports(hooks: Pick<VSwitchHooks, 'tunnels'>, s: DeviceState): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const i of s.interfaces) if (isNumberedIface(hooks, i.external_ids) && i.ofport_request !== null) out.set(i.name, i.ofport_request);
+  return out;
+}
+
 /**
- * OpenFlow port numbers for the desired endpoint ports (also their conntrack zones) and tunnels: a port keeps the
- * number its interface requests; a new one gets its hint when free, else the lowest number from
+ * OpenFlow port numbers for the desired endpoint ports (also their conntrack zones) and, with tunnel hooks, tunnels:
+ * a port keeps the number its interface requests; a new one gets its hint when free, else the lowest number from
  * {@link FIRST_OFPORT} that no interface on the node uses or requests. Ports are numbered in name order (names are
  * unique across kinds), so the result is deterministic.
  */
-export function allocateOfports(desired: VSwitchConfig, s: DeviceState, hints?: ReadonlyMap<string, number>): Map<string, number> {
+export function allocateOfports(hooks: Pick<VSwitchHooks, 'tunnels'>, desired: VSwitchConfig, s: DeviceState, hints?: ReadonlyMap<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   const used = s.usedOfports();
-  const names = [...Object.keys(desired.endpointPort), ...Object.keys(desired.tunnel)].sort();
+  const names = [...Object.keys(desired.endpointPort), ...(hooks.tunnels !== undefined ? Object.keys(desired.tunnel) : [])].sort();
   for (const n of names) {
     const iface = s.ifaceByName.get(n);
-    const mine = iface !== undefined && (isOwnedAs(iface.external_ids, RowKind.endpointIface) || isOwnedAs(iface.external_ids, RowKind.tunnelIface));
-    if (mine && iface.ofport_request !== null) out.set(n, iface.ofport_request);
+    if (iface !== undefined && isNumberedIface(hooks, iface.external_ids) && iface.ofport_request !== null) out.set(n, iface.ofport_request);
   }
   for (const n of names) {
     if (out.has(n)) continue;
