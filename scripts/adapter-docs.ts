@@ -38,7 +38,7 @@ export const BEGIN = '<!-- BEGIN GENERATED: command table -->';
 /** The marker that closes the generated part of a doc. */
 export const END = '<!-- END GENERATED -->';
 /** Adapters whose docs carry a generated command table (device adapters with a simulator or lab target). */
-export const TABLE_ADAPTERS = ['huawei-ce', 'ruijie-rgos', 'arista-eos', 'hw-vtep', 'f5-bigip', 'nftables', 'ovs', 'h3c-s1020v', 'fake'] as const;
+export const TABLE_ADAPTERS = ['huawei-ce', 'ruijie-rgos', 'arista-eos', 'hw-vtep', 'f5-bigip', 'nftables', 'linux-router', 'ovs', 'h3c-s1020v', 'fake'] as const;
 /** Operation text longer than this is cut (OVSDB rows and HTTP bodies are summaries, not the full request). */
 const MAX_TEXT = 160;
 

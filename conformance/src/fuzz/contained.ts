@@ -15,9 +15,11 @@ import { hasControlCharacter } from './hostile';
  *   round-trips (a value can only be inside a JSON string);
  * - `ovsdb`: OVSDB operations as JSON, with OpenFlow flows beside them: a name never reaches a flow;
  * - `nft`: `nft -f` lines: a value may not add a line or a token;
- * - `memory`: an in-memory device's records (`<op> <kind> <key> <json>`): the record is JSON that round-trips.
+ * - `memory`: an in-memory device's records (`<op> <kind> <key> <json>`): the record is JSON that round-trips;
+ * - `argv`: argument vectors of programs run without a shell (`ip`, `sysctl`), each shown as a POSIX-shell line
+ *   (bare words and single-quoted words): the line splits back into words, and a value may not add an argument.
  */
-export type InjectionMedium = 'cli' | 'http-json' | 'ovsdb' | 'nft' | 'memory';
+export type InjectionMedium = 'cli' | 'http-json' | 'ovsdb' | 'nft' | 'memory' | 'argv';
 
 /** The media of the rendered operations ({@link RenderedOperation.medium}) each {@link InjectionMedium} allows. */
 export const OPERATION_MEDIA: { readonly [M in InjectionMedium]: readonly string[] } = {
@@ -26,7 +28,46 @@ export const OPERATION_MEDIA: { readonly [M in InjectionMedium]: readonly string
   ovsdb: ['ovsdb', 'openflow'],
   nft: ['nft'],
   memory: ['memory'],
+  argv: ['argv'],
 };
+
+/**
+ * The arguments of a POSIX-shell line made of bare words (no shell metacharacter, quote or backslash) and
+ * single-quoted words (`'\''` for a quote inside), separated by single spaces; undefined when the line is not of
+ * that form (so a value could have escaped its argument).
+ * @example argvWords("ip link set dev lo alias 'a b'") // ['ip', 'link', 'set', 'dev', 'lo', 'alias', 'a b']
+ */
+export function argvWords(line: string): string[] | undefined {
+  const words: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    let word = '';
+    let any = false;
+    while (i < line.length && line[i] !== ' ') {
+      const c = line[i]!;
+      if (c === "'") {
+        const end = line.indexOf("'", i + 1);
+        if (end < 0) return undefined;
+        word += line.slice(i + 1, end);
+        i = end + 1;
+      } else if (c === '\\' && line[i + 1] === "'") {
+        word += "'";
+        i += 2;
+      } else if (/[A-Za-z0-9._:/=@%+,-]/.test(c)) {
+        word += c;
+        i++;
+      } else return undefined;
+      any = true;
+    }
+    if (!any) return undefined;
+    words.push(word);
+    if (i < line.length) {
+      i++;
+      if (i === line.length) return undefined;
+    }
+  }
+  return words;
+}
 
 /**
  * Whether a UTF-16 unit is a character a refusal's message must not carry raw (log injection): C0 controls other
@@ -91,6 +132,7 @@ export function assertContained(ops: readonly RenderedOperation[], baseline: rea
       if (m[3] !== undefined) expectJson(m[3], 'an HTTP body');
     } else if (o.medium === 'ovsdb') expectJson(o.text, 'an OVSDB operation');
     else if (o.medium === 'memory') expectJson(o.text.split(' ').slice(3).join(' '), 'an in-memory record');
+    else if (o.medium === 'argv') expect(argvWords(o.text) !== undefined, () => `an argument vector that does not split back into its words: ${quoteText(o.text, 400)} (value ${v})`);
     else if (o.medium === 'openflow' && !ADDRESS_LIKE.test(value)) {
       // `<bridge>: add-flow <match> actions=...`: the bridge name labels the operation, the flow after it is OpenFlow.
       const flow = o.text.slice(o.text.indexOf(': ') + 2);
@@ -101,6 +143,10 @@ export function assertContained(ops: readonly RenderedOperation[], baseline: rea
   const got = tokenCounts(textual(ops));
   const want = tokenCounts(textual(baseline));
   expect(got.length === want.length && got.every((n, i) => n === want[i]), () => `the value ${v} changed how many tokens a command line has`);
+  const argc = (l: readonly RenderedOperation[]): number[] => l.filter((o) => o.medium === 'argv').map((o) => argvWords(o.text)?.length ?? -1).sort((a, b) => a - b);
+  const gotArgs = argc(ops);
+  const wantArgs = argc(baseline);
+  expect(gotArgs.length === wantArgs.length && gotArgs.every((n, i) => n === wantArgs[i]), () => `the value ${v} changed how many arguments a command has`);
 }
 
 /**

@@ -22,4 +22,4 @@
 export { runInjectionFuzz, planInjectionFuzz, type InjectionFuzzOptions, type InjectionFuzzPlan } from './injection.fuzz';
 export { CONTROL_CHARACTERS, COMMAND_METACHARACTERS, COMMAND_WORDS, hasControlCharacter, hostileCharacter, commandWord, hostileString } from './hostile';
 export { KEY_OF_PORT, richestSample, stringFields, withFieldValue, type SampleField, type FieldPathStep, type KeyOfKind } from './fields';
-export { OPERATION_MEDIA, assertContained, assertRefused, unsafeMessageCharacter, type InjectionMedium } from './contained';
+export { OPERATION_MEDIA, argvWords, assertContained, assertRefused, unsafeMessageCharacter, type InjectionMedium } from './contained';

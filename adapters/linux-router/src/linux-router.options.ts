@@ -1,0 +1,119 @@
+/**
+ * Options of the Linux router adapter (an inventory entry's `options` in the profile, or
+ * `PortFactoryOptions.options`), validated by {@link LinuxRouterOptionsCodec}: strict, unknown keys are refused.
+ *
+ * @packageDocumentation
+ */
+import * as t from 'io-ts';
+import { describeValue, refined, struct } from '@netloom/ports';
+
+/** Brand of {@link LinuxIfName}. */
+export interface LinuxIfNameBrand {
+  readonly LinuxIfName: unique symbol;
+}
+/** A Linux interface name: 1-15 of `[A-Za-z0-9._-]`, first alnum (IFNAMSIZ is 16 with the NUL). */
+export type LinuxIfName = t.Branded<string, LinuxIfNameBrand>;
+/** The pattern of {@link LinuxIfName}. */
+export const LINUX_IFNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/;
+/** io-ts codec for {@link LinuxIfName}. @example LinuxIfNameCodec.decode('eth1') */
+export const LinuxIfNameCodec = refined<string, string, LinuxIfNameBrand>('LinuxIfName', t.string, (s) =>
+  LINUX_IFNAME.test(s) ? undefined : `${describeValue(s)} is not a Linux interface name: use 1-15 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+);
+
+/** Brand of {@link NetnsName}. */
+export interface NetnsNameBrand {
+  readonly NetnsName: unique symbol;
+}
+/** A network namespace name as `ip netns` knows it: 1-64 of `[A-Za-z0-9._-]`, first alnum. */
+export type NetnsName = t.Branded<string, NetnsNameBrand>;
+/** The pattern of {@link NetnsName}. */
+export const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** io-ts codec for {@link NetnsName}. @example NetnsNameCodec.decode('router1') */
+export const NetnsNameCodec = refined<string, string, NetnsNameBrand>('NetnsName', t.string, (s) =>
+  NETNS_NAME.test(s) ? undefined : `${describeValue(s)} is not a network namespace name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+);
+
+/** Brand of {@link NetnsPrefix}. */
+export interface NetnsPrefixBrand {
+  readonly NetnsPrefix: unique symbol;
+}
+/** The prefix of the VRF namespaces netloom owns: 1-16 of `[A-Za-z0-9._-]`, first alnum. */
+export type NetnsPrefix = t.Branded<string, NetnsPrefixBrand>;
+/** The pattern of {@link NetnsPrefix}. */
+export const NETNS_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._-]{0,15}$/;
+/** io-ts codec for {@link NetnsPrefix}. @example NetnsPrefixCodec.decode('nlr-') */
+export const NetnsPrefixCodec = refined<string, string, NetnsPrefixBrand>('NetnsPrefix', t.string, (s) =>
+  NETNS_PREFIX.test(s) ? undefined : `${describeValue(s)} is not a namespace prefix: use 1-16 letters, digits, '.', '_' or '-', starting with a letter or digit`,
+);
+
+/** Brand of {@link AbsolutePath}. */
+export interface AbsolutePathBrand {
+  readonly AbsolutePath: unique symbol;
+}
+/** An absolute directory path without spaces or shell characters. */
+export type AbsolutePath = t.Branded<string, AbsolutePathBrand>;
+/** The pattern of {@link AbsolutePath}. */
+export const ABSOLUTE_PATH = /^(\/[A-Za-z0-9._+-]+)+\/?$|^\/$/;
+/** io-ts codec for {@link AbsolutePath}. @example AbsolutePathCodec.decode('/var/lib/netloom') */
+export const AbsolutePathCodec = refined<string, string, AbsolutePathBrand>('AbsolutePath', t.string, (s) =>
+  ABSOLUTE_PATH.test(s) && s.length <= 1024 ? undefined : `${describeValue(s)} is not an absolute path of letters, digits, '.', '_', '+', '-' and '/'`,
+);
+
+/** Brand of {@link OvsdbRemote}. */
+export interface OvsdbRemoteBrand {
+  readonly OvsdbRemote: unique symbol;
+}
+/** Where `ovs-vsctl` finds ovsdb-server: `unix:<absolute path>` or `tcp:<IPv4>:<port>`. */
+export type OvsdbRemote = t.Branded<string, OvsdbRemoteBrand>;
+/** The pattern of {@link OvsdbRemote}. */
+export const OVSDB_REMOTE = /^unix:(\/[A-Za-z0-9._+-]+)+$|^tcp:[0-9]{1,3}(\.[0-9]{1,3}){3}:[0-9]{1,5}$/;
+/** io-ts codec for {@link OvsdbRemote}. @example OvsdbRemoteCodec.decode('unix:/run/openvswitch/db.sock') */
+export const OvsdbRemoteCodec = refined<string, string, OvsdbRemoteBrand>('OvsdbRemote', t.string, (s) =>
+  OVSDB_REMOTE.test(s) && s.length <= 1024 ? undefined : `${describeValue(s)} is not an OVSDB remote: use unix:<absolute path> or tcp:<IPv4>:<port>`,
+);
+
+/**
+ * Bindings as Open vSwitch access ports instead of 802.1Q sub-interfaces: the uplink is a trunk port of the OVS
+ * bridge `bridge` (a prerequisite: netloom does not create the bridge or the uplink port), and each binding is a
+ * veth pair whose outer end is an access port of `bridge` with `tag=<vlan>`. For hosts whose kernel has no 802.1Q
+ * support (CONFIG_VLAN_8021Q) but run Open vSwitch, and for the lab.
+ *
+ * - `bridge`: the OVS bridge holding the uplink.
+ * - `db`: the ovsdb-server of that bridge (default: `ovs-vsctl`'s own default).
+ *
+ * @example { bridge: 'br-router', db: 'unix:/run/openvswitch/db.sock' }
+ */
+export const OvsLegsCodec = struct('OvsLegs', { bridge: LinuxIfNameCodec }, { db: OvsdbRemoteCodec });
+
+/**
+ * - `uplink` (required): the interface towards the leaf port, a trunk carrying one VLAN per binding; every
+ *   binding's `interface` must name it.
+ * - `runAs`: `local` (the only one): `ip`, `sysctl` and `ovs-vsctl` run on this machine as child processes (argument
+ *   vectors, never a shell). SSH is not needed yet: the router runs where the controller or the lab runs.
+ * - `netns`: the namespace of the router host, where the uplink lives (absent: this process's own namespace).
+ * - `netnsPrefix`: the prefix of the VRF namespaces netloom owns (default `nlr-`): VRF `vpc-shop` lives in namespace
+ *   `nlr-vpc-shop`; namespaces without the prefix are never read or touched.
+ * - `stateDir`: where the lock file of the device lives (default: the OS temp directory).
+ * - `ovs`: bindings as Open vSwitch access ports instead of 802.1Q sub-interfaces, see {@link OvsLegsCodec}.
+ *
+ * @example { uplink: 'eth1' }
+ * @example { uplink: 'eth1', netns: 'router-host', netnsPrefix: 'lab-', stateDir: '/var/lib/netloom' }
+ * @example { uplink: 'up0', ovs: { bridge: 'br-router' } }
+ */
+export const LinuxRouterOptionsCodec = struct(
+  'LinuxRouterOptions',
+  { uplink: LinuxIfNameCodec },
+  {
+    runAs: t.keyof({ local: null }, '"local"'),
+    netns: NetnsNameCodec,
+    netnsPrefix: NetnsPrefixCodec,
+    stateDir: AbsolutePathCodec,
+    ovs: OvsLegsCodec,
+  },
+);
+
+/** Options of the Linux router adapter. */
+export type LinuxRouterOptions = t.TypeOf<typeof LinuxRouterOptionsCodec>;
+
+/** The default prefix of VRF namespaces. */
+export const DEFAULT_NETNS_PREFIX = 'nlr-';
