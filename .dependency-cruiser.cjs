@@ -90,8 +90,17 @@ module.exports = {
       name: 'plugins-depend-on-the-contract',
       comment: 'Plugins turn intent into domain objects: they import domain and ports only.',
       severity: 'error',
-      from: { path: '^plugins/([^/]+)/' },
+      from: { path: '^plugins/([^/]+)/', pathNot: '^plugins/[^/]+/test/' },
       to: { path: OURS, pathNot: '^(core/domain|ports|plugins/$1)/' },
+    },
+    {
+      name: 'plugin-tests-depend-on-the-contract',
+      comment:
+        'Plugin tests (never shipped) may also use the contract kit (@netloom/conformance: createIntentTestContext), as ' +
+        'adapter tests may; still no engine, runtime, adapter or other plugin.',
+      severity: 'error',
+      from: { path: '^plugins/([^/]+)/test/' },
+      to: { path: OURS, pathNot: '^(core/domain|ports|conformance|plugins/$1)/' },
     },
     {
       name: 'conformance-depends-on-the-contract',

@@ -4,6 +4,7 @@
  * - Device ports: `runFabricConformance`, `runVSwitchConformance`, `runFirewallConformance`,
  *   `runLoadBalancerConformance` (mocha) and `fabricConformance(...)` & co. (suites for `runChecks`).
  * - Store port: `runStoreConformance` / `storeConformance`.
+ * - Intent plugins: `createIntentTestContext` (an in-memory `IntentContext`) and builders of its inputs.
  * - The engine: checks are data (`deviceChecks(port)`, `STORE_CHECKS`), `runChecks` returns results without mocha.
  * - Targets and the device harness a simulator provides (`DeviceHarness`); `live` targets (a target file, optionally
  *   recorded) and `replay` targets (a recorded run played back by local servers of its protocol).
@@ -25,6 +26,7 @@ export * from './store/store.checks';
 export * from './store/store.suite';
 export * from './quality/quality';
 export * from './kubernetes/kubernetes.suite';
+export * from './intent';
 export { KUBERNETES_CHECKS, KIT_KINDS, type ClusterHarness, type KubernetesCheck, type KubernetesCheckContext } from './kubernetes/kubernetes.checks';
 export { liveTarget, replayTarget, pointAt, type RemoteTarget, type ProvidedDevice, type RemoteTargetContext } from './device/remote.target';
 export { loadTargetFile, namesAdapter, TargetFileCodec, TARGET_FILE_API_VERSION, type TargetFile, type LoadedTargetFile } from './record/target-file';

@@ -28,6 +28,7 @@ import {
   type Node,
   type Peering,
   type QosPolicy,
+  type SecurityGroup,
   type Subnet,
   type TrafficMatchInput,
   type Vlb,
@@ -39,6 +40,7 @@ import type {
   KubeNamespace,
   KubeNode,
   KubePod,
+  KubeSecurityGroup,
   KubeService,
   KubeSubnet,
   KubeVpcPeering,
@@ -56,6 +58,8 @@ export interface ClusterSnapshot {
   readonly endpointSlices: readonly KubeEndpointSlice[];
   readonly subnets: readonly KubeSubnet[];
   readonly peerings: readonly KubeVpcPeering[];
+  /** The netloom `SecurityGroup` resources. Absent: none (a source or a test that does not list them). */
+  readonly securityGroups?: readonly KubeSecurityGroup[];
 }
 
 /** An inclusive numeric range. */
@@ -152,7 +156,7 @@ export function vrfRouteTarget(l3Vni: number, asn: number = DEFAULT_ROUTE_TARGET
 
 /** The Kubernetes object (or netloom object) a problem is about. @example { kind: 'Pod', namespace: 'shop', name: 'web-0' } */
 export interface IntentObjectRef {
-  /** `Namespace`, `Pod`, `Service`, `Subnet`, `VpcPeering`, `Node`, `VPC`, `VipPool`, ... */
+  /** `Namespace`, `Pod`, `Service`, `Subnet`, `VpcPeering`, `SecurityGroup`, `Node`, `VPC`, `VipPool`, ... */
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
@@ -316,6 +320,21 @@ export interface IntentNetworkBuilder {
   addVrb(vrb: Vrb, opts?: { readonly ref?: IntentObjectRef; readonly peering?: string }): void;
   /** Sets the status a Service should have (the last call for a Service wins). */
   setServiceStatus(status: DesiredServiceStatus): void;
+  /**
+   * Adds a security group (of one VPC; its rules may name other groups of the network as remote side). `ref` is the
+   * object its problems are reported on (default: a `VPC` of its VPC).
+   * @example ctx.network.addSecurityGroup(createSecurityGroup({ name: 'shop.web', vpc: 'shop', rules: [...] }),
+   *   { ref: { kind: 'SecurityGroup', namespace: 'shop', name: 'web' } })
+   */
+  addSecurityGroup(group: SecurityGroup, opts?: { readonly ref?: IntentObjectRef }): void;
+  /**
+   * Replaces the security groups of an endpoint an earlier plugin added (names of groups of the endpoint's VPC;
+   * empty: the endpoint is not filtered). The endpoint keeps everything else.
+   * @throws a netloom error with code `INTERNAL` when no endpoint has that id (a plugin bug), an `InvariantError`
+   *   for a name that is not a safe name
+   * @example ctx.network.setEndpointSecurityGroups(ep.id, ['shop.web', 'shop.ops'])
+   */
+  setEndpointSecurityGroups(id: string, groups: readonly string[]): void;
 
   /** The VPCs added so far, by name (failed ones included: see {@link IntentProblems.isVpcFailed}). */
   vpcs(): readonly Vpc[];
@@ -331,6 +350,8 @@ export interface IntentNetworkBuilder {
   logicalRouters(): readonly LogicalRouter[];
   /** The VRBs added so far, by name. */
   vrbs(): readonly Vrb[];
+  /** The security groups added so far, by name. */
+  securityGroups(): readonly SecurityGroup[];
 }
 
 /** Everything one plugin sees and may do in one compile pass. */

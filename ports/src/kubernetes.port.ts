@@ -11,9 +11,12 @@
  * Writes: pod (and namespace, node, service) annotations, status subresources of netloom's CRs and of Services
  * (load-balancer ingress), events, and optionally Leases (capability `leases`) for leader election.
  *
- * netloom CRDs (group `netloom.io`, version `v1alpha1`, both cluster-scoped): `Subnet` (CIDRs, gateways, exclusions,
- * the namespaces it serves, default flag, VPC) and `VpcPeering` (two VPCs and the traffic allowed between them).
- * Their spec fields mirror the domain's `SubnetInput` and `PeeringInput`, so the plugins hand them on unchanged.
+ * netloom CRDs (group `netloom.io`, version `v1alpha1`): `Subnet` (cluster-scoped: CIDRs, gateways, exclusions,
+ * the namespaces it serves, default flag, VPC), `VpcPeering` (cluster-scoped: two VPCs and the traffic allowed
+ * between them) and `SecurityGroup` (namespaced: stateful allow rules for the pods that select it). The Subnet and
+ * VpcPeering spec fields mirror the domain's `SubnetInput` and `PeeringInput`, so the plugins hand them on
+ * unchanged; a SecurityGroup's rules are named and their remote group is a SecurityGroup of the same namespace, so
+ * the security-groups plugin maps them.
  *
  * @packageDocumentation
  */
@@ -249,14 +252,61 @@ export const KubeVpcPeeringCodec = shape(
 /** A netloom `VpcPeering` CR. */
 export type KubeVpcPeering = t.TypeOf<typeof KubeVpcPeeringCodec>;
 
+/** Status of a `SecurityGroup` CR: its conditions (`Ready`) and the generation they describe. */
+export const SecurityGroupStatusCodec = shape('SecurityGroupStatus', {}, { conditions: t.readonlyArray(ConditionCodec), observedGeneration: t.number });
+/** Status of a `SecurityGroup` CR. */
+export type SecurityGroupStatus = t.TypeOf<typeof SecurityGroupStatusCodec>;
+
+/**
+ * The remote side of a SecurityGroup rule as written in the CR: `{ cidr }` or `{ group }` (a SecurityGroup of the
+ * same namespace). The CRD schema requires exactly one; this codec takes what the API server stored and the plugin
+ * reports a rule with both or neither.
+ */
+export const KubeSecurityGroupRemoteCodec = shape('SecurityGroupRemote', {}, { cidr: t.string, group: t.string });
+/** The remote side of a SecurityGroup rule. */
+export type KubeSecurityGroupRemote = t.TypeOf<typeof KubeSecurityGroupRemoteCodec>;
+
+/**
+ * One rule of a SecurityGroup CR: a name unique in the group, the direction seen from the pod (`ingress` towards
+ * it, `egress` from it), the protocol (`any`, `tcp`, `udp`, `sctp`, `icmp`, `icmpv6`), destination ports (`443` or
+ * `'8000-8080'`; absent: every port) and the remote side (absent: anywhere). Texts are checked semantically by the
+ * plugin (which reports problems in the status), not by this codec.
+ * @example { name: 'https-in', direction: 'ingress', protocol: 'tcp', ports: [443, '8000-8080'], remote: { cidr: '10.0.0.0/8' } }
+ */
+export const KubeSecurityGroupRuleCodec = shape(
+  'SecurityGroupRule',
+  { name: t.string, direction: t.string, protocol: t.string },
+  { ports: t.readonlyArray(t.union([t.number, t.string], 'a port or "from-to"')), remote: KubeSecurityGroupRemoteCodec },
+);
+/** One rule of a SecurityGroup CR. */
+export type KubeSecurityGroupRule = t.TypeOf<typeof KubeSecurityGroupRuleCodec>;
+
+/**
+ * A netloom `SecurityGroup` CR (namespaced): allow rules for the pods of its namespace that select it (annotation
+ * `netloom.io/security-groups`). `vpc` absent: the VPC of the namespace; `rules` absent or empty: allows nothing.
+ * @example { kind: 'SecurityGroup', metadata: { name: 'web', namespace: 'shop', uid: 'u7', resourceVersion: '8', generation: 1 },
+ *            spec: { rules: [{ name: 'https-in', direction: 'ingress', protocol: 'tcp', ports: [443] }] } }
+ */
+export const KubeSecurityGroupCodec = shape(
+  'SecurityGroup',
+  {
+    kind: t.literal('SecurityGroup'),
+    metadata: ObjectMetaCodec,
+    spec: shape('SecurityGroupSpec', {}, { vpc: t.string, rules: t.readonlyArray(KubeSecurityGroupRuleCodec) }),
+  },
+  { status: SecurityGroupStatusCodec },
+);
+/** A netloom `SecurityGroup` CR. */
+export type KubeSecurityGroup = t.TypeOf<typeof KubeSecurityGroupCodec>;
+
 // --- objects and events -------------------------------------------------------------------------------------------
 
 /** The kinds netloom reads. */
-export const KUBE_KINDS = ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] as const;
+export const KUBE_KINDS = ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering', 'SecurityGroup'] as const;
 /** A kind netloom reads. */
 export type KubeKind = (typeof KUBE_KINDS)[number];
 /** io-ts codec for {@link KubeKind}. */
-export const KubeKindCodec = t.keyof({ Namespace: null, Node: null, Pod: null, Service: null, EndpointSlice: null, Subnet: null, VpcPeering: null }, 'KubeKind');
+export const KubeKindCodec = t.keyof({ Namespace: null, Node: null, Pod: null, Service: null, EndpointSlice: null, Subnet: null, VpcPeering: null, SecurityGroup: null }, 'KubeKind');
 
 /** The object shape of each kind. */
 export interface KubeObjectByKind {
@@ -267,6 +317,7 @@ export interface KubeObjectByKind {
   EndpointSlice: KubeEndpointSlice;
   Subnet: KubeSubnet;
   VpcPeering: KubeVpcPeering;
+  SecurityGroup: KubeSecurityGroup;
 }
 /** The object shape of kind `K`. */
 export type KubeObjectOf<K extends KubeKind> = KubeObjectByKind[K];
@@ -280,6 +331,7 @@ export const KUBE_OBJECT_CODECS = {
   EndpointSlice: KubeEndpointSliceCodec,
   Subnet: KubeSubnetCodec,
   VpcPeering: KubeVpcPeeringCodec,
+  SecurityGroup: KubeSecurityGroupCodec,
 } as const;
 
 /** Any object netloom reads, discriminated by `kind`. */
@@ -363,13 +415,14 @@ export interface PatchAnnotationsOptions {
 export interface KubeStatusByKind {
   Subnet: SubnetStatus;
   VpcPeering: VpcPeeringStatus;
+  SecurityGroup: SecurityGroupStatus;
   Service: ServiceStatus;
 }
 
 /** Options of {@link KubernetesPort.patchStatus}. */
 export interface PatchStatusOptions<K extends keyof KubeStatusByKind> {
   readonly kind: K;
-  /** Required for namespaced kinds (Service). */
+  /** Required for namespaced kinds (Service, SecurityGroup). */
   readonly namespace?: string;
   readonly name: string;
   /** The status fields to set (a merge patch of the status subresource; conditions replace conditions). */

@@ -2,20 +2,16 @@
 // reads back, observe round-trips, the flood list grows, shrinks and goes, rollback restores it.
 import { strict as assert } from 'node:assert';
 import { type HwVtepDeviceHarness } from '@netloom/adapter-hw-vtep';
-import { FabricConfigCodec, configEquals, decodeOrThrow, type FabricConfig, type FabricConfigInput } from '@netloom/ports';
-import { skipUnlessOvs } from '@netloom/ovsdb/testing';
-import { type Leaf, converge, startLeaf } from './support';
+import { FabricConfigCodec, configEquals, decodeOrThrow, type FabricConfig } from '@netloom/ports';
+import { type Leaf, converge, fabric, freshLeafPerTest } from './support';
 
 /** Segment 5000 bound on Ethernet1/1 VLAN 100, with flood VTEPs to `ips`. */
 function withFlood(ips: readonly string[], segments: readonly number[] = [5000]): FabricConfig {
-  const input: FabricConfigInput = {
-    vrf: {},
-    interconnect: {},
-    segment: Object.fromEntries(segments.map((vni) => [String(vni), { key: String(vni), name: `ls-${vni}`, l2Vni: vni }])),
-    binding: { 'Ethernet1/1:100': { key: 'Ethernet1/1:100', interface: 'Ethernet1/1', vlan: 100, l2Vni: 5000 } },
-    floodVtep: Object.fromEntries(ips.map((ip) => [`5000:${ip}`, { key: `5000:${ip}`, l2Vni: 5000, remoteIp: ip }])),
-  };
-  return decodeOrThrow(FabricConfigCodec, input, 'test config');
+  return fabric(
+    segments.map((vni) => [vni, `ls-${vni}`] as const),
+    [['Ethernet1/1', 100, 5000]],
+    ips.map((ip) => [5000, ip] as const),
+  );
 }
 
 describe('hw-vtep flood VTEPs (Mcast_Macs_Remote unknown-dst → Physical_Locator_Set)', function () {
@@ -23,17 +19,9 @@ describe('hw-vtep flood VTEPs (Mcast_Macs_Remote unknown-dst → Physical_Locato
   let h: HwVtepDeviceHarness;
   const vt = (...args: string[]): Promise<string> => h.sandbox.vtepctl(...args);
 
-  before(function () {
-    skipUnlessOvs(this, { vtep: true });
-  });
-
-  beforeEach(async () => {
-    leaf = await startLeaf();
-    h = leaf.instance.harness;
-  });
-
-  afterEach(async () => {
-    await leaf?.dispose();
+  freshLeafPerTest((l, harness) => {
+    leaf = l;
+    h = harness;
   });
 
   it('golden: the first flood VTEP of a new segment is a locator, a locator set and an unknown-dst row, in one transaction', async () => {

@@ -13,8 +13,8 @@ import {
   type FabricConfigInput,
 } from '@netloom/ports';
 import { OvsdbClient, namedUuid, op } from '@netloom/ovsdb';
-import { skipUnlessOvs, startOvsSandbox } from '@netloom/ovsdb/testing';
-import { type Leaf, converge, fabric, startLeaf } from './support';
+import { startOvsSandbox } from '@netloom/ovsdb/testing';
+import { type Leaf, converge, fabric, freshLeafPerTest } from './support';
 
 const DB = 'hardware_vtep';
 
@@ -34,17 +34,9 @@ describe('hw-vtep session against ovsdb-server (hardware_vtep)', function () {
   let leaf: Leaf;
   let h: HwVtepDeviceHarness;
 
-  before(function () {
-    skipUnlessOvs(this, { vtep: true });
-  });
-
-  beforeEach(async () => {
-    leaf = await startLeaf();
-    h = leaf.instance.harness;
-  });
-
-  afterEach(async () => {
-    await leaf?.dispose();
+  freshLeafPerTest((l, harness) => {
+    leaf = l;
+    h = harness;
   });
 
   it('plan renders the exact OVSDB transaction; apply sends it as one transaction that vtep-ctl reads back', async () => {

@@ -23,6 +23,7 @@ export const KIND_INFO: Readonly<Record<KubeKind | 'Lease' | 'Event', KubeKindIn
   EndpointSlice: { group: 'discovery.k8s.io', version: 'v1', plural: 'endpointslices', namespaced: true },
   Subnet: { group: 'netloom.io', version: 'v1alpha1', plural: 'subnets', namespaced: false },
   VpcPeering: { group: 'netloom.io', version: 'v1alpha1', plural: 'vpcpeerings', namespaced: false },
+  SecurityGroup: { group: 'netloom.io', version: 'v1alpha1', plural: 'securitygroups', namespaced: true },
   Lease: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', namespaced: true },
   Event: { group: '', version: 'v1', plural: 'events', namespaced: true },
 };

@@ -18,6 +18,7 @@ import {
   ServiceStatusCodec,
   SubnetStatusCodec,
   VpcPeeringStatusCodec,
+  SecurityGroupStatusCodec,
   decodeOrThrow,
   discriminated,
   intInRange,
@@ -91,10 +92,15 @@ const PatchAnnotationsCodec = struct(
   { kind: AnnotatableKindCodec, name: NonEmpty, annotations: t.record(t.string, t.union([t.string, t.null], 'a string or null'), 'map of annotations') },
   { namespace: NonEmpty, resourceVersion: NonEmpty },
 );
-const statusCodecs = { Subnet: SubnetStatusCodec, VpcPeering: VpcPeeringStatusCodec, Service: ServiceStatusCodec } as const;
+const statusCodecs = { Subnet: SubnetStatusCodec, VpcPeering: VpcPeeringStatusCodec, SecurityGroup: SecurityGroupStatusCodec, Service: ServiceStatusCodec } as const;
 const patchStatusMember = <K extends keyof typeof statusCodecs>(kind: K) =>
   struct(`patchStatus options (${kind})`, { kind: t.literal(kind), name: NonEmpty, status: statusCodecs[kind] }, { namespace: NonEmpty });
-const PatchStatusCodec = discriminated('patchStatus options', 'kind', { Subnet: patchStatusMember('Subnet'), VpcPeering: patchStatusMember('VpcPeering'), Service: patchStatusMember('Service') });
+const PatchStatusCodec = discriminated('patchStatus options', 'kind', {
+  Subnet: patchStatusMember('Subnet'),
+  VpcPeering: patchStatusMember('VpcPeering'),
+  SecurityGroup: patchStatusMember('SecurityGroup'),
+  Service: patchStatusMember('Service'),
+});
 const ObjectRefCodec = struct('object reference', { kind: KubeKindCodec, name: NonEmpty }, { namespace: NonEmpty, uid: t.string });
 const RecordEventCodec = struct(
   'recordEvent options',

@@ -8,7 +8,7 @@ import * as fc from 'fast-check';
 import { ErrorCode, firewallVocabulary, isNetloomError, silentLogger, type FirewallConfig } from '@netloom/ports';
 import { NftablesDriver, type NftablesSession } from '@netloom/adapter-nftables';
 import { firewallConfigArb } from './arbitraries';
-import { skipUnlessNft } from './lab';
+import { skipUnlessNft } from '@netloom/adapter-nftables/testing';
 
 const netns = `nlt-${process.pid}`;
 const nft = (...args: string[]): string => execFileSync('ip', ['netns', 'exec', netns, 'nft', ...args], { encoding: 'utf8' });
@@ -17,8 +17,8 @@ const codeOf = (e: unknown): string | undefined => (isNetloomError(e) ? e.code :
 
 describe('nftables on a real namespace: transitions', function () {
   let session: NftablesSession | undefined;
-  before(function () {
-    skipUnlessNft(this);
+  before(async function () {
+    await skipUnlessNft(this);
     execFileSync('ip', ['netns', 'add', netns]);
   });
   afterEach(async () => {

@@ -81,7 +81,7 @@ function unknownFields(input: unknown, decoded: unknown, path: (string | number)
   }
 }
 
-const CRD_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>(['Subnet', 'VpcPeering']);
+const CRD_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>(['Subnet', 'VpcPeering', 'SecurityGroup']);
 
 /**
  * One object of a step's `apply` list: `kind` selects the port codec; `metadata.uid` left out decodes as `''` (the

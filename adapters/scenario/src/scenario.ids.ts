@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { KUBE_KINDS, type KubeKind, type KubeObject, type KubeObjectRef } from '@netloom/ports';
 
 /** Kinds that live in a namespace (the others are cluster-scoped). */
-export const NAMESPACED_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>(['Pod', 'Service', 'EndpointSlice']);
+export const NAMESPACED_KINDS: ReadonlySet<KubeKind> = new Set<KubeKind>(['Pod', 'Service', 'EndpointSlice', 'SecurityGroup']);
 
 /** True if objects of `kind` live in a namespace. */
 export function isNamespaced(kind: KubeKind): boolean {
@@ -22,6 +22,7 @@ export const KIND_API_VERSIONS: Readonly<Record<KubeKind, string>> = {
   EndpointSlice: 'discovery.k8s.io/v1',
   Subnet: 'netloom.io/v1alpha1',
   VpcPeering: 'netloom.io/v1alpha1',
+  SecurityGroup: 'netloom.io/v1alpha1',
 };
 
 /** `apiVersion`s of owner kinds that are not scenario kinds (filled into ownerReferences that omit it). */

@@ -12,6 +12,7 @@ import {
   ServiceStatusCodec,
   SubnetStatusCodec,
   VpcPeeringStatusCodec,
+  SecurityGroupStatusCodec,
   decodeOrThrow,
   discriminated,
   intInRange,
@@ -230,12 +231,13 @@ const PatchAnnotationsCodec = struct(
   { kind: AnnotatableKindCodec, name: NonEmptyString, annotations: t.record(t.string, t.union([t.string, t.null], 'a string or null'), 'map of annotations') },
   { namespace: NonEmptyString, resourceVersion: t.string },
 );
-const statusCodecs = { Subnet: SubnetStatusCodec, VpcPeering: VpcPeeringStatusCodec, Service: ServiceStatusCodec } as const;
+const statusCodecs = { Subnet: SubnetStatusCodec, VpcPeering: VpcPeeringStatusCodec, SecurityGroup: SecurityGroupStatusCodec, Service: ServiceStatusCodec } as const;
 const patchStatusMember = <K extends keyof typeof statusCodecs>(kind: K) =>
   struct(`patchStatus options (${kind})`, { kind: t.literal(kind), name: NonEmptyString, status: statusCodecs[kind] }, { namespace: NonEmptyString });
 const PatchStatusCodec = discriminated('patchStatus options', 'kind', {
   Subnet: patchStatusMember('Subnet'),
   VpcPeering: patchStatusMember('VpcPeering'),
+  SecurityGroup: patchStatusMember('SecurityGroup'),
   Service: patchStatusMember('Service'),
 });
 const ObjectRefCodec = struct('object reference', { kind: ScenarioKindCodec, name: NonEmptyString }, { namespace: NonEmptyString, uid: t.string });

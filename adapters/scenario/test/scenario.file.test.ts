@@ -155,7 +155,7 @@ describe('scenario files', () => {
       assert.deepEqual(problemMap(err), {
         'steps[0].apply[1].metadata.name': 'required',
         'steps[0].apply[1].spec.nodeName': 'expected string, got 7',
-        'steps[0].apply[2].kind': 'unknown kind "Deployment" (supported: Namespace, Node, Pod, Service, EndpointSlice, Subnet, VpcPeering)',
+        'steps[0].apply[2].kind': 'unknown kind "Deployment" (supported: Namespace, Node, Pod, Service, EndpointSlice, Subnet, VpcPeering, SecurityGroup)',
         'steps[0].apply[3]': 'Namespace shop already appears in this step at steps[0].apply[0] (one change per object and step)',
         'steps[1].delte': 'unknown field',
       });

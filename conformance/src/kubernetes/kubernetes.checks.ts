@@ -226,6 +226,33 @@ export const KUBERNETES_CHECKS: readonly KubernetesCheck[] = [
     },
   },
   {
+    id: 'kube.crd.namespaced',
+    title: 'a namespaced netloom CR (SecurityGroup) is listed per namespace with its spec intact; its status takes a Ready condition',
+    run: async ({ port, cluster, ns, declared }) => {
+      const spec = { rules: [{ name: 'https-in', direction: 'ingress', protocol: 'tcp', ports: [443, '8000-8080'], remote: { cidr: '10.0.0.0/8' } }, { name: 'dns-out', direction: 'egress', protocol: 'udp', ports: [53] }] };
+      await cluster.put([
+        { kind: 'Namespace', metadata: { name: `${ns}-x` } },
+        { kind: 'SecurityGroup', metadata: { name: 'web', namespace: ns }, spec },
+        { kind: 'SecurityGroup', metadata: { name: 'web', namespace: `${ns}-x` }, spec: {} },
+      ]);
+      const r = await port.list({ kind: 'SecurityGroup', namespace: ns });
+      assert.deepEqual(r.items.map((g) => `${g.metadata.namespace ?? ''}/${g.metadata.name}`), [`${ns}/web`]);
+      const group = r.items[0];
+      assert.ok(group !== undefined);
+      // The metadata's exact shape is kube.list.shape's to check; here the CR's own part.
+      assert.equal(group.kind, 'SecurityGroup');
+      assert.deepEqual(JSON.parse(JSON.stringify(group.spec)), spec);
+      const all = (await port.list({ kind: 'SecurityGroup' })).items.filter((g) => g.metadata.namespace === ns || g.metadata.namespace === `${ns}-x`);
+      assert.deepEqual(all.map((g) => `${g.metadata.namespace ?? ''}/${g.metadata.name}`), [`${ns}/web`, `${ns}-x/web`]);
+      if (!declared.statusWrite) return;
+      const conditions = [{ type: 'Ready', status: 'True' as const, reason: 'Programmed', message: '2 rules' }];
+      await port.patchStatus({ kind: 'SecurityGroup', namespace: ns, name: 'web', status: { conditions, observedGeneration: 1 } });
+      const back = (await cluster.read({ kind: 'SecurityGroup', namespace: ns, name: 'web' })) as (KubeObject & { status?: { conditions?: unknown } }) | undefined;
+      assert.deepEqual(back?.status?.conditions, conditions);
+      await rejectsWithCode(port.patchStatus({ kind: 'SecurityGroup', namespace: ns, name: 'missing', status: { conditions } }), ErrorCode.NOT_FOUND);
+    },
+  },
+  {
     id: 'kube.status.not-supported',
     title: 'statusWrite is not declared: patchStatus throws NotSupportedError',
     withoutCapability: 'statusWrite',
@@ -310,4 +337,4 @@ export const KUBERNETES_CHECKS: readonly KubernetesCheck[] = [
 ];
 
 /** The kinds the kit creates (a target that only serves some kinds can say so in its docs). */
-export const KIT_KINDS: readonly KubeKind[] = ['Namespace', 'Pod', 'Service', 'Subnet'];
+export const KIT_KINDS: readonly KubeKind[] = ['Namespace', 'Pod', 'Service', 'Subnet', 'SecurityGroup'];

@@ -6,18 +6,13 @@ import * as path from 'node:path';
 import { adapter, aristaEosHarness } from '@netloom/adapter-arista-eos';
 import { fabricConformance, readSession, runChecks, type ConformanceReport } from '@netloom/conformance';
 import { makeTestCertificates, startEosSimulator, type EosSimulator } from '@netloom/conformance/simulators';
-import { allText, cleanup, filesUnder, tempDir, writeTargetFile } from './support';
+import { allText, alterRecording, assertDiverged, assertReplaysLive, cleanup, failedChecks, filesUnder, tempDir, writeTargetFile } from './support';
 
 const SECRET = 'Eos-Lab-Pw-51c0ffee';
 const ALLOWED = ['Ethernet1/3', 'Ethernet1/4'];
 const VLANS = { from: 300, to: 309 };
 // EOS derives route distinguishers <router-id>:<L3 VNI>, so L3 VNIs stay below 65536.
 const VNIS = { from: 9100, to: 9199 };
-
-/** Failed checks, except gaps in the samples (a capability no sample uses), which no target can fix. */
-function failed(report: ConformanceReport): string[] {
-  return report.results.filter((r) => r.status === 'failed' && !/^no sample config uses /.test(r.reason ?? '')).map((r) => `${r.id}: ${r.reason ?? ''}`);
-}
 
 describe('live target with --record, and replay (https-json, Arista eAPI simulator as the lab device)', function () {
   this.timeout(240_000);
@@ -48,7 +43,7 @@ describe('live target with --record, and replay (https-json, Arista eAPI simulat
   });
 
   it('passes every check that runs live', function () {
-    assert.deepEqual(failed(live), []);
+    assert.deepEqual(failedChecks(live), []);
     assert.ok(live.summary.passed >= 8, `only ${live.summary.passed} checks passed`);
   });
 
@@ -87,26 +82,17 @@ describe('live target with --record, and replay (https-json, Arista eAPI simulat
   it('replays with no device: every check that ran live passes again', async function () {
     await sim!.close();
     const replay = await runChecks(fabricConformance({ adapter, target: { kind: 'replay', dir: recording } }));
-    assert.deepEqual(failed(replay), []);
-    assert.deepEqual(
-      replay.results.map((x) => `${x.id}=${x.status}`),
-      live.results.map((x) => `${x.id}=${x.status}`),
-    );
+    assertReplaysLive(replay, live);
   });
 
   it('fails on an altered recorded reply, naming the exchange', async function () {
-    const copy = path.join(work!, 'altered');
-    fs.cpSync(recording, copy, { recursive: true });
-    const file = path.join(copy, 'observe.shape', 'default', 'session-1.json');
-    const session = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: { dir: string; type: string; body?: unknown }[] };
-    // The switch "answers" the first request with an eAPI error instead of its reply.
-    const reply = session.events.find((e) => e.dir === 'out' && e.type === 'response');
-    assert.ok(reply !== undefined);
-    reply.body = { jsonrpc: '2.0', id: (reply.body as { id?: unknown }).id ?? null, error: { code: 1002, message: 'CLI command 1 of 1 failed: invalid command', data: [] } };
-    fs.writeFileSync(file, JSON.stringify(session));
+    const copy = alterRecording<{ events: { dir: string; type: string; body?: unknown }[] }>(recording, path.join(work!, 'altered'), path.join('observe.shape', 'default', 'session-1.json'), (session) => {
+      // The switch "answers" the first request with an eAPI error instead of its reply.
+      const reply = session.events.find((e) => e.dir === 'out' && e.type === 'response');
+      assert.ok(reply !== undefined);
+      reply.body = { jsonrpc: '2.0', id: (reply.body as { id?: unknown }).id ?? null, error: { code: 1002, message: 'CLI command 1 of 1 failed: invalid command', data: [] } };
+    });
     const replay = await runChecks(fabricConformance({ adapter, target: { kind: 'replay', dir: copy } }), { only: ['observe.shape'] });
-    const r = replay.results[0];
-    assert.equal(r?.status, 'failed');
-    assert.match(r?.reason ?? '', /^replay of check observe\.shape case default diverged from the recording in .*: session 1, exchange \d+: expected .+, came .+/);
+    assertDiverged(replay, 'observe.shape', 1);
   });
 });

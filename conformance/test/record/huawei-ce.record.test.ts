@@ -6,17 +6,12 @@ import * as path from 'node:path';
 import { LEAF_UNDERLAY, adapter, ceSamples, huaweiCeHarness, resolveOptions } from '@netloom/adapter-huawei-ce';
 import { fabricConformance, readManifest, runChecks, type ConformanceReport } from '@netloom/conformance';
 import { HuaweiCeSimulator } from '@netloom/conformance/simulators';
-import { allText, cleanup, tempDir, writeTargetFile } from './support';
+import { allText, alterRecording, assertDiverged, assertReplaysLive, cleanup, failedChecks, tempDir, writeTargetFile } from './support';
 
 const SECRET = 'Lab-Pw-7f3c9a2e41';
 const ALLOWED_PORTS = ['10GE1/0/3', '10GE1/0/4'];
 const VLANS = { from: 300, to: 309 };
 const VNIS = { from: 910000, to: 910999 };
-
-/** Failed checks, except gaps in the samples (a capability no sample uses), which no target can fix. */
-function failed(report: ConformanceReport): string[] {
-  return report.results.filter((r) => r.status === 'failed' && !/^no sample config uses /.test(r.reason ?? '')).map((r) => `${r.id}: ${r.reason ?? ''}`);
-}
 
 describe('live target with --record, and replay (ssh-cli, Huawei CE simulator as the lab device)', function () {
   this.timeout(240_000);
@@ -54,7 +49,7 @@ describe('live target with --record, and replay (ssh-cli, Huawei CE simulator as
   });
 
   it('passes every check that runs live, and skips those that need a harness with a reason', function () {
-    assert.deepEqual(failed(live), []);
+    assert.deepEqual(failedChecks(live), []);
     assert.ok(live.summary.passed >= 8, `only ${live.summary.passed} checks passed`);
     const ownership = live.results.find((r) => r.id === 'ownership.foreign-untouched');
     assert.equal(ownership?.status, 'skipped');
@@ -97,9 +92,7 @@ describe('live target with --record, and replay (ssh-cli, Huawei CE simulator as
   it('replays the recording with no device: every check that ran live passes again', async function () {
     await sim!.stop();
     const replay = await runChecks(fabricConformance({ adapter, samples: ceSamples, target: { kind: 'replay', dir: recording } }));
-    assert.deepEqual(failed(replay), []);
-    const statuses = (r: ConformanceReport): string[] => r.results.map((x) => `${x.id}=${x.status}`);
-    assert.deepEqual(statuses(replay), statuses(live));
+    assertReplaysLive(replay, live);
   });
 
   it('fails a check whose recording is missing, naming check, case and folder', async function () {
@@ -114,20 +107,15 @@ describe('live target with --record, and replay (ssh-cli, Huawei CE simulator as
   });
 
   it('fails a check whose recorded reply was altered, naming the exchange', async function () {
-    const copy = path.join(work!, 'altered');
-    fs.cpSync(recording, copy, { recursive: true });
     // The device "answers" differently: its running configuration shows another VNI, so the adapter reads another
     // config and goes on differently from the recording.
-    const file = path.join(copy, 'idempotency', 'default', 'session-2.json');
-    const session = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: { dir: string; type: string; text?: string }[] };
-    const reply = session.events.find((e) => e.dir === 'out' && e.type === 'data' && (e.text ?? '').includes(' vxlan vni 910000'));
-    assert.ok(reply !== undefined, 'no recorded reply shows the segment');
-    reply.text = reply.text!.replace(' vxlan vni 910000', ' vxlan vni 910001');
-    fs.writeFileSync(file, JSON.stringify(session));
+    const copy = alterRecording<{ events: { dir: string; type: string; text?: string }[] }>(recording, path.join(work!, 'altered'), path.join('idempotency', 'default', 'session-2.json'), (session) => {
+      const reply = session.events.find((e) => e.dir === 'out' && e.type === 'data' && (e.text ?? '').includes(' vxlan vni 910000'));
+      assert.ok(reply !== undefined, 'no recorded reply shows the segment');
+      reply.text = reply.text!.replace(' vxlan vni 910000', ' vxlan vni 910001');
+    });
     const replay = await runChecks(fabricConformance({ adapter, samples: ceSamples, target: { kind: 'replay', dir: copy } }), { only: ['idempotency'] });
-    const r = replay.results[0];
-    assert.equal(r?.status, 'failed');
-    assert.match(r?.reason ?? '', /^replay of check idempotency case default diverged from the recording in .*: session 2, exchange \d+: expected .+, came .+/);
+    const r = assertDiverged(replay, 'idempotency', 2);
     process.stdout.write(`      reason: ${(r?.reason ?? '').slice(0, 300)}\n`);
   });
 });

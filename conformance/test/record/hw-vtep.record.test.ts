@@ -1,22 +1,16 @@
 // Live + record + replay at the OVSDB JSON-RPC level: the in-memory OVSDB simulator serving hardware_vtep plays a
 // lab VTEP on 127.0.0.1, the hw-vtep adapter runs the fabric kit through the recording proxy, then replays.
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { adapter } from '@netloom/adapter-hw-vtep';
 import { fabricConformance, readSession, runChecks, type ConformanceReport } from '@netloom/conformance';
 import { OvsdbSimulator, type OvsdbCommitEvent } from '@netloom/conformance/simulators';
-import { cleanup, filesUnder, tempDir, writeTargetFile } from './support';
+import { alterRecording, assertDiverged, assertReplaysLive, cleanup, failedChecks, filesUnder, tempDir, writeTargetFile } from './support';
 
 const ALLOWED = ['Ethernet1/3', 'Ethernet1/4'];
 const VLANS = { from: 300, to: 309 };
 const VNIS = { from: 910000, to: 910999 };
 const PORTS = ['Ethernet1/1', 'Ethernet1/2', 'Ethernet1/3', 'Ethernet1/4'];
-
-/** Failed checks, except gaps in the samples (a capability no sample uses), which no target can fix. */
-function failed(report: ConformanceReport): string[] {
-  return report.results.filter((r) => r.status === 'failed' && !/^no sample config uses /.test(r.reason ?? '')).map((r) => `${r.id}: ${r.reason ?? ''}`);
-}
 
 /** The values of an OVSDB wire map/set/atom as a list. */
 function entries(v: unknown): unknown[] {
@@ -71,7 +65,7 @@ describe('live target with --record, and replay (ovsdb, the OVSDB simulator serv
   });
 
   it('passes every check that runs live, and leaves no Logical_Switch behind', function () {
-    assert.deepEqual(failed(live), []);
+    assert.deepEqual(failedChecks(live), []);
     assert.ok(live.summary.passed >= 6, `only ${live.summary.passed} checks passed`);
     assert.deepEqual(sim!.dump('hardware_vtep')['Logical_Switch'] ?? [], []);
     for (const port of sim!.dump('hardware_vtep')['Physical_Port'] ?? []) assert.deepEqual(entries(port['vlan_bindings']), [], `port ${String(port['name'])} keeps a binding`);
@@ -102,28 +96,19 @@ describe('live target with --record, and replay (ovsdb, the OVSDB simulator serv
   it('replays with no device: every check that ran live passes again', async function () {
     await sim!.stop();
     const replay = await runChecks(fabricConformance({ adapter, target: { kind: 'replay', dir: recording } }));
-    assert.deepEqual(failed(replay), []);
-    assert.deepEqual(
-      replay.results.map((x) => `${x.id}=${x.status}`),
-      live.results.map((x) => `${x.id}=${x.status}`),
-    );
+    assertReplaysLive(replay, live);
   });
 
   it('fails on an altered recorded reply, naming the exchange', async function () {
-    const copy = path.join(work!, 'altered');
-    fs.cpSync(recording, copy, { recursive: true });
-    const file = path.join(copy, 'idempotency', 'default', 'session-1.json');
-    const session = JSON.parse(fs.readFileSync(file, 'utf8')) as { events: { dir: string; message?: { result?: unknown; error?: unknown } }[] };
-    // The device "answers" the last reply of the first connection with an error: the adapter goes on differently.
-    const replies = session.events.filter((e) => e.dir === 'out' && e.message !== undefined && 'result' in e.message);
-    const reply = replies[replies.length - 1];
-    assert.ok(reply?.message !== undefined);
-    reply.message.result = null;
-    reply.message.error = 'unknown method';
-    fs.writeFileSync(file, JSON.stringify(session));
+    const copy = alterRecording<{ events: { dir: string; message?: { result?: unknown; error?: unknown } }[] }>(recording, path.join(work!, 'altered'), path.join('idempotency', 'default', 'session-1.json'), (session) => {
+      // The device "answers" the last reply of the first connection with an error: the adapter goes on differently.
+      const replies = session.events.filter((e) => e.dir === 'out' && e.message !== undefined && 'result' in e.message);
+      const reply = replies[replies.length - 1];
+      assert.ok(reply?.message !== undefined);
+      reply.message.result = null;
+      reply.message.error = 'unknown method';
+    });
     const replay = await runChecks(fabricConformance({ adapter, target: { kind: 'replay', dir: copy } }), { only: ['idempotency'] });
-    const r = replay.results[0];
-    assert.equal(r?.status, 'failed');
-    assert.match(r?.reason ?? '', /^replay of check idempotency case default diverged from the recording in .*: session \d+, exchange \d+: expected .+, came .+/);
+    assertDiverged(replay, 'idempotency');
   });
 });

@@ -8,18 +8,19 @@ import { InputError, type InputProblem, type IntentPlugin, type Logger } from '@
 import { plugin as kubernetesPlugin } from '@netloom/plugin-kubernetes';
 import { plugin as serviceLbPlugin } from '@netloom/plugin-service-lb';
 import { plugin as vpcPeeringPlugin } from '@netloom/plugin-vpc-peering';
+import { plugin as securityGroupsPlugin } from '@netloom/plugin-security-groups';
 import type { AdapterRegistry } from './adapters/registry';
 import { KNOWN_PLUGINS, type Profile } from './profile/profile.codec';
 
 /** The intent plugins this build ships, by id (the profile's `plugins` list selects among them). */
-export const BUILT_IN_PLUGINS: ReadonlyMap<string, IntentPlugin> = new Map([kubernetesPlugin, serviceLbPlugin, vpcPeeringPlugin].map((p) => [p.id, p]));
+export const BUILT_IN_PLUGINS: ReadonlyMap<string, IntentPlugin> = new Map([kubernetesPlugin, serviceLbPlugin, vpcPeeringPlugin, securityGroupsPlugin].map((p) => [p.id, p]));
 
 /**
  * The intent plugins the profile enables, in the profile's order (the engine orders them by dependency). A name of
- * ARCHITECTURE §3 that this build does not ship yet (`security-groups`, `qos`, `lldp-discovery`) is skipped with a
+ * ARCHITECTURE §3 that this build does not ship yet (`qos`, `lldp-discovery`) is skipped with a
  * warning (pod QoS annotations are the kubernetes plugin's already); any other name is an error.
  * @throws InputError naming the path of each unknown plugin (`plugins[2]`)
- * @example intentPluginsFromProfile(profile, logger).map((p) => p.id) // ['kubernetes', 'service-lb', 'vpc-peering']
+ * @example intentPluginsFromProfile(profile, logger).map((p) => p.id) // ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups']
  */
 export function intentPluginsFromProfile(profile: Pick<Profile, 'plugins'>, logger?: Logger): IntentPlugin[] {
   const out: IntentPlugin[] = [];

@@ -5,18 +5,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as net from 'node:net';
 import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { ScenarioSource } from '@netloom/adapter-scenario';
-import { silentLogger, type KubeEndpointSlice, type KubeService, type KubeVpcPeering } from '@netloom/ports';
-import {
-  Controller,
-  createContainer,
-  disposeContainer,
-  loadProfile,
-  loadProfileAdapters,
-  openKubernetesSource,
-  startSimulators,
-  type SimulatorSet,
-} from '@netloom/runtime';
-import { cleanTmp, cli, CLI, example, ROOT, writeProfile, type Run } from './helpers';
+import type { KubeEndpointSlice, KubeService, KubeVpcPeering } from '@netloom/ports';
+import { Controller, loadProfile, loadProfileAdapters, startSimulators, type SimulatorSet } from '@netloom/runtime';
+import { cleanTmp, cli, CLI, example, openSimulatedDemo, ROOT, writeProfile, type Run, type SimulatedDemo } from './helpers';
 
 /** Runs the built CLI as a child process, from the repository root, as `npm start` does. */
 function spawnCli(args: string[]): Run {
@@ -136,31 +127,24 @@ describe('runtime: netloom demo on the protocol simulators', function () {
 
   describe('the demo session through the library API', () => {
     let simulators: SimulatorSet | undefined;
-    let close: (() => Promise<void>) | undefined;
+    let demo: SimulatedDemo | undefined;
     afterEach(async () => {
-      await close?.();
+      await demo?.close();
       await simulators?.dispose();
-      close = undefined;
+      demo = undefined;
       simulators = undefined;
     });
 
     it('the writes really reach the simulators: the Huawei leaf holds the bridge domain and VNI of the subnet, over SSH', async () => {
-      const loaded = loadProfile(writeProfile({ example: 'embedded.yaml' }, [{ path: ['store', 'options', 'path'], value: ':memory:' }]));
-      simulators = await startSimulators(await loadProfileAdapters(loaded));
-      const container = createContainer({ loaded, adapters: simulators.registry, logger: silentLogger });
-      const source = await openKubernetesSource(loaded.profile, silentLogger);
-      close = async () => {
-        await source.close();
-        await disposeContainer(container);
-      };
-      const controller = await Controller.create({ container, source });
+      demo = await openSimulatedDemo();
+      const controller = await Controller.create({ container: demo.container, source: demo.source });
       const { compiled, report } = await controller.apply();
       assert.ok(report.devices.every((d) => d.outcome === 'applied'), JSON.stringify(report.devices.map((d) => [d.device, d.outcome, d.error?.message])));
 
       // What the scenario's subnet got: its LS's L2 VNI, and the VLAN of node-1 (on leaf1) for it.
       const ls = compiled.desired.network.logicalSwitches?.find((l) => l.subnet === 'shop-web');
       assert.ok(ls, 'the shop-web subnet has an LS');
-      const leaf1 = simulators.get('leaf1');
+      const leaf1 = demo.simulators.get('leaf1');
       assert.equal(leaf1.adapter.packageName, '@netloom/adapter-huawei-ce');
       assert.ok(leaf1.harness, 'the Huawei simulator target ships a harness');
       // Read back from the simulator's running configuration (what the SSH session committed).
@@ -178,9 +162,9 @@ describe('runtime: netloom demo on the protocol simulators', function () {
       assert.ok((await leaf1.harness.writeCount()) > 0, 'configuration lines were accepted by the simulator');
 
       // The Arista leaf and the F5 load balancer, likewise from their simulators.
-      const onLeaf2 = (await simulators.get('leaf2').harness!.readConfig()).owned as unknown as Record<string, Record<string, Record<string, unknown>>>;
+      const onLeaf2 = (await demo.simulators.get('leaf2').harness!.readConfig()).owned as unknown as Record<string, Record<string, Record<string, unknown>>>;
       assert.equal(onLeaf2['segment']?.[String(ls.l2Vni)]?.['l2Vni'], ls.l2Vni);
-      const onLb1 = (await simulators.get('lb1').harness!.readConfig()).owned as unknown as Record<string, Record<string, Record<string, unknown>>>;
+      const onLb1 = (await demo.simulators.get('lb1').harness!.readConfig()).owned as unknown as Record<string, Record<string, Record<string, unknown>>>;
       assert.deepEqual(
         Object.values(onLb1['virtualServer'] ?? {}).map((v) => `${String(v['vip'])}:${String(v['port'])}`),
         ['198.51.100.10:80'],

@@ -5,7 +5,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
-import { runCli, type CliIO } from '@netloom/runtime';
+import { fakeDeviceRegistry } from '@netloom/adapter-fake';
+import { parseScenario } from '@netloom/adapter-scenario';
+import { KubeApiServer } from '@netloom/conformance/simulators';
+import { silentLogger, type KubernetesPort } from '@netloom/ports';
+import {
+  createContainer,
+  disposeContainer,
+  loadProfile,
+  loadProfileAdapters,
+  openKubernetesSource,
+  runCli,
+  startSimulators,
+  type CliIO,
+  type LoadedProfile,
+  type SimulatorSet,
+} from '@netloom/runtime';
 
 /** The repository root. */
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -117,4 +132,123 @@ export async function cli(...argv: string[]): Promise<Run> {
   const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) };
   const code = await runCli(argv, io);
   return { code, stdout, stderr };
+}
+
+/** The in-process test API server holding the demo's cluster, and the embedded example pointed at it. */
+export interface DemoClusterApi {
+  readonly api: KubeApiServer;
+  /**
+   * A copy of the embedded example (in a {@link tmpDir}) whose Kubernetes source is this API server, on the fake
+   * devices: `netloom apply` and a later `plan` are two CLI runs, and a simulated device lives for one.
+   */
+  readonly profile: string;
+}
+
+/**
+ * Registers in the calling `describe`: before, the in-process fake devices reset, the test API server started
+ * (netloom's CRDs installed) holding the demo's cluster as it is at the end of the scenario's timeline (created
+ * through the API, as `netloom apply` then reads it from a real cluster); after, the server stopped, the devices
+ * reset (they are shared by name across the whole test run) and the temporary files removed. The returned object
+ * is usable from the first test on.
+ * @example
+ * const demo = demoClusterApiPerSuite();
+ * it('applies', async () => assert.equal((await cli('apply', '--profile', demo.profile, '--yes')).code, 0));
+ */
+export function demoClusterApiPerSuite(): DemoClusterApi {
+  let started: DemoClusterApi | undefined;
+  const get = (): DemoClusterApi => {
+    if (started === undefined) throw new Error('the demo cluster API is not started (use it in a test, not while registering)');
+    return started;
+  };
+  before(async () => {
+    fakeDeviceRegistry.reset();
+    started = await startDemoClusterApi();
+  });
+  after(async () => {
+    fakeDeviceRegistry.reset();
+    await started?.api.stop();
+    started = undefined;
+    cleanTmp();
+  });
+  return {
+    get api() {
+      return get().api;
+    },
+    get profile() {
+      return get().profile;
+    },
+  };
+}
+
+async function startDemoClusterApi(): Promise<DemoClusterApi> {
+  const api = new KubeApiServer({ crdDir: path.join(ROOT, 'deploy', 'crds') });
+  await api.start();
+  try {
+    const kubeconfig = path.join(tmpDir(), 'kubeconfig.yaml');
+    fs.writeFileSync(kubeconfig, api.kubeconfig());
+    const scenario = parseScenario(fs.readFileSync(example('scenario.yaml'), 'utf8'), 'scenario.yaml');
+    for (const step of scenario.steps) {
+      // The server assigns uid and resourceVersion itself.
+      const apply = step.apply.map((o) => {
+        const { uid: _uid, resourceVersion: _rv, ...metadata } = o.metadata as Record<string, unknown>;
+        return { ...o, metadata } as Record<string, unknown>;
+      });
+      if (apply.length > 0) await api.put(apply);
+      if (step.delete.length > 0) await api.remove(step.delete);
+    }
+    const profile = writeProfile({ example: 'embedded.yaml' }, [...onFakeDevices(), { path: ['sources', 'kubernetes'], value: { kubeconfig } }]);
+    return { api, profile };
+  } catch (e) {
+    await api.stop();
+    throw e;
+  }
+}
+
+/** The runtime's composition root (an inversify container). */
+type Container = ReturnType<typeof createContainer>;
+
+/** The embedded example's session on its protocol simulators, as `netloom demo` opens it. */
+export interface SimulatedDemo {
+  readonly loaded: LoadedProfile;
+  /** The simulators of the profile's `simulator: true` devices (their harnesses read what the adapters wrote). */
+  readonly simulators: SimulatorSet;
+  readonly container: Container;
+  /** The profile's Kubernetes source (the demo scenario). */
+  readonly source: KubernetesPort;
+  /** Closes the source and the container, then stops the simulators. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the embedded example (store in memory) on its protocol simulators through the library API: simulators,
+ * container and Kubernetes source, ready for `Controller.create({ container, source })`. Call `close()` in
+ * `afterEach`; whatever it started is stopped when opening fails half-way.
+ * @example
+ * demo = await openSimulatedDemo();
+ * const controller = await Controller.create({ container: demo.container, source: demo.source });
+ */
+export async function openSimulatedDemo(): Promise<SimulatedDemo> {
+  const loaded = loadProfile(writeProfile({ example: 'embedded.yaml' }, [{ path: ['store', 'options', 'path'], value: ':memory:' }]));
+  const simulators = await startSimulators(await loadProfileAdapters(loaded));
+  let container: Container | undefined;
+  let source: KubernetesPort | undefined;
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      await source?.close();
+      if (container !== undefined) await disposeContainer(container);
+    } finally {
+      await simulators.dispose();
+    }
+  };
+  try {
+    container = createContainer({ loaded, adapters: simulators.registry, logger: silentLogger });
+    source = await openKubernetesSource(loaded.profile, silentLogger);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { loaded, simulators, container, source, close };
 }

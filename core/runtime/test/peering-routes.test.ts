@@ -4,45 +4,29 @@ import assert from 'node:assert/strict';
 import { fakeDeviceRegistry } from '@netloom/adapter-fake';
 import { ScenarioSource } from '@netloom/adapter-scenario';
 import { silentLogger, vrfRouteTarget } from '@netloom/ports';
-import {
-  Controller,
-  createContainer,
-  disposeContainer,
-  engineSettingsFromProfile,
-  loadProfile,
-  loadProfileAdapters,
-  openKubernetesSource,
-  startSimulators,
-  type SimulatorSet,
-} from '@netloom/runtime';
+import { Controller, createContainer, disposeContainer, engineSettingsFromProfile, loadProfile, loadProfileAdapters, openKubernetesSource } from '@netloom/runtime';
 import { highlightsOf } from '@netloom/runtime/dist/cli/demo.report';
-import { cleanTmp, onFakeDevices, writeProfile } from './helpers';
+import { cleanTmp, onFakeDevices, openSimulatedDemo, writeProfile, type SimulatedDemo } from './helpers';
 
 type Owned = Record<string, Record<string, Record<string, unknown>>>;
 
 describe('runtime: a VpcPeering leaks routes between the VRFs on the simulated leafs', function () {
   this.timeout(120_000);
-  let simulators: SimulatorSet | undefined;
+  let demo: SimulatedDemo | undefined;
   let close: (() => Promise<void>) | undefined;
   beforeEach(() => fakeDeviceRegistry.reset());
   afterEach(async () => {
+    await demo?.close();
     await close?.();
-    await simulators?.dispose();
+    demo = undefined;
     close = undefined;
-    simulators = undefined;
     fakeDeviceRegistry.reset();
   });
   after(cleanTmp);
 
   it('the running configs of leaf1 (Huawei) and leaf2 (Arista) show the peer\'s route target imported into each VRF, and not after the peering is deleted', async () => {
-    const loaded = loadProfile(writeProfile({ example: 'embedded.yaml' }, [{ path: ['store', 'options', 'path'], value: ':memory:' }]));
-    simulators = await startSimulators(await loadProfileAdapters(loaded));
-    const container = createContainer({ loaded, adapters: simulators.registry, logger: silentLogger });
-    const source = await openKubernetesSource(loaded.profile, silentLogger);
-    close = async () => {
-      await source.close();
-      await disposeContainer(container);
-    };
+    demo = await openSimulatedDemo();
+    const { container, source, simulators } = demo;
     assert.ok(source instanceof ScenarioSource, 'the embedded profile plays a scenario');
     assert.ok(source.objects('VpcPeering').some((p) => p.metadata.name === 'shop-billing'), 'the scenario ends with the shop-billing peering');
     const controller = await Controller.create({ container, source });

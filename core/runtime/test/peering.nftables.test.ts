@@ -9,8 +9,8 @@
 // before the peering, a peering allowing TCP 8080 opens exactly that port (8081 and ICMP stay closed), and deleting
 // the peering closes it again. Names carry the pid; everything is torn down in `after`, also on failure.
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { NftablesDriver } from '@netloom/adapter-nftables';
+import { connects, pings, skipUnlessNft, startVfwLab, type VfwLab } from '@netloom/adapter-nftables/testing';
 import { compileIntent, MemoryStore, project, Reconciler, vpcOfObject, type ClusterSnapshot, type EngineSettings } from '@netloom/engine';
 import { silentLogger, type DeviceConfig, type DeviceDriver, type KubeNamespace, type KubePod, type KubeSubnet, type KubeVpcPeering } from '@netloom/ports';
 import { plugin as kubernetes } from '@netloom/plugin-kubernetes';
@@ -21,59 +21,6 @@ const pid = process.pid;
 const NS = { alpha: `nlra-${pid}`, beta: `nlrb-${pid}`, vfw: `nlrv-${pid}` };
 const ALPHA_POD = '10.92.1.2';
 const BETA_POD = '10.92.2.2';
-
-/** Why real nftables and network namespaces cannot be used here, or undefined (as adapters/nftables/test/lab.ts). */
-function unavailable(): string | undefined {
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces and nftables need root)';
-  for (const [cmd, args] of [
-    ['nft', ['--version']],
-    ['ip', ['-V']],
-  ] as const) {
-    try {
-      execFileSync(cmd, [...args], { stdio: 'ignore' });
-    } catch {
-      return `${cmd} is not installed or not on PATH`;
-    }
-  }
-  return undefined;
-}
-
-const ip = (...args: string[]): void => {
-  execFileSync('ip', args, { stdio: 'pipe' });
-};
-
-function pings(ns: string, addr: string): boolean {
-  try {
-    execFileSync('ip', ['netns', 'exec', ns, 'ping', '-c', '1', '-W', '1', addr], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const CLIENT = `
-const s = require('net').connect({ host: process.argv[1], port: Number(process.argv[2]) });
-s.setTimeout(1500, () => { console.log('failed'); process.exit(1); });
-s.on('data', (d) => { console.log(String(d)); process.exit(0); });
-s.on('error', () => { console.log('failed'); process.exit(1); });
-`;
-
-/** True if a TCP connection from `ns` to `addr:port` is accepted and the server's greeting comes back. */
-function connects(ns: string, addr: string, port: number): boolean {
-  try {
-    return execFileSync('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, addr, String(port)], { encoding: 'utf8' }).includes(`hello ${port}`);
-  } catch {
-    return false;
-  }
-}
-
-const SERVER = `
-const net = require('net');
-let up = 0;
-for (const port of [8080, 8081]) {
-  net.createServer((c) => c.end('hello ' + port)).listen(port, '0.0.0.0', () => { if (++up === 2) console.log('ready'); });
-}
-`;
 
 // --- the cluster ------------------------------------------------------------------------------------------------------
 
@@ -111,60 +58,26 @@ const SETTINGS: EngineSettings = {
 
 describe('VpcPeering on real nftables through the whole pipeline (compile → project → reconcile → packets)', function () {
   this.timeout(120_000);
-  let server: ChildProcess | undefined;
-  let created = false;
+  let lab: VfwLab | undefined;
   const store = new MemoryStore();
   let reconciler: Reconciler | undefined;
 
-  const teardown = (): void => {
-    server?.kill('SIGKILL');
-    server = undefined;
-    for (const ns of Object.values(NS)) {
-      try {
-        ip('netns', 'del', ns);
-      } catch {
-        // not there
-      }
-    }
-  };
-
   before(async function () {
-    const reason = unavailable();
-    if (reason !== undefined) {
-      if (process.env['NETLOOM_LAB_REQUIRED'] === '1') throw new Error(`lab test required (NETLOOM_LAB_REQUIRED=1) but: ${reason}`);
-      process.stdout.write(`      skipped: ${reason}\n`);
-      this.skip();
-    }
-    created = true;
-    for (const ns of Object.values(NS)) ip('netns', 'add', ns);
-    // veth pairs are created directly inside the namespaces: nothing ever appears in the host namespace.
-    ip('link', 'add', 'va', 'netns', NS.vfw, 'type', 'veth', 'peer', 'name', 'a0', 'netns', NS.alpha);
-    ip('link', 'add', 'vb', 'netns', NS.vfw, 'type', 'veth', 'peer', 'name', 'b0', 'netns', NS.beta);
-    const link = (ns: string, dev: string, addr: string, gw?: string): void => {
-      ip('-n', ns, 'addr', 'add', addr, 'dev', dev);
-      ip('-n', ns, 'link', 'set', dev, 'up');
-      if (gw !== undefined) ip('-n', ns, 'route', 'add', 'default', 'via', gw);
-    };
-    link(NS.vfw, 'va', '10.92.1.1/24');
-    link(NS.vfw, 'vb', '10.92.2.1/24');
-    link(NS.alpha, 'a0', `${ALPHA_POD}/24`, '10.92.1.1');
-    link(NS.beta, 'b0', `${BETA_POD}/24`, '10.92.2.1');
-    for (const ns of Object.values(NS)) ip('-n', ns, 'link', 'set', 'lo', 'up');
-    execFileSync('ip', ['netns', 'exec', NS.vfw, 'sysctl', '-w', 'net.ipv4.ip_forward=1'], { stdio: 'pipe' });
-    const srv = spawn('ip', ['netns', 'exec', NS.beta, process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-    server = srv;
-    await new Promise<void>((resolve, reject) => {
-      srv.stdout!.on('data', (d: Buffer) => {
-        if (String(d).includes('ready')) resolve();
-      });
-      srv.once('exit', (code) => reject(new Error(`the test server in ${NS.beta} exited (${String(code)})`)));
+    await skipUnlessNft(this);
+    lab = await startVfwLab({
+      vfw: NS.vfw,
+      sides: [
+        { netns: NS.alpha, dev: 'a0', address: `${ALPHA_POD}/24`, vfwDev: 'va', vfwAddress: '10.92.1.1/24' },
+        { netns: NS.beta, dev: 'b0', address: `${BETA_POD}/24`, vfwDev: 'vb', vfwAddress: '10.92.2.1/24' },
+      ],
+      server: { netns: NS.beta, ports: [8080, 8081] },
     });
     const driver = new NftablesDriver({ target: { name: 'vfw1' }, options: { mode: 'local', netns: NS.vfw }, logger: silentLogger });
     reconciler = new Reconciler({ drivers: new Map([['vfw1', driver as unknown as DeviceDriver<DeviceConfig>]]), store, vpcOfObject, logger: silentLogger, confirmWithinSec: 30 });
   });
 
-  after(() => {
-    if (created) teardown();
+  after(async () => {
+    await lab?.stop();
   });
 
   /** One pipeline pass with the three plugins; returns the VFW policies the projection gave the firewall. */
@@ -186,27 +99,27 @@ describe('VpcPeering on real nftables through the whole pipeline (compile → pr
     return Object.keys(config.policy).sort();
   };
 
-  it('without any firewall config the two VPC sides reach each other (control: the topology forwards)', () => {
-    assert.ok(pings(NS.alpha, BETA_POD), 'alpha → beta should ping before netloom configures the VFW');
-    assert.ok(connects(NS.alpha, BETA_POD, 8080));
+  it('without any firewall config the two VPC sides reach each other (control: the topology forwards)', async () => {
+    assert.ok(await pings(NS.alpha, BETA_POD), 'alpha → beta should ping before netloom configures the VFW');
+    assert.ok(await connects(NS.alpha, BETA_POD, 8080));
   });
 
   it('before a VpcPeering, traffic between the two VPCs is blocked', async () => {
     assert.deepEqual(await pass([]), []);
-    assert.ok(!connects(NS.alpha, BETA_POD, 8080), 'alpha → beta:8080 must be dropped');
-    assert.ok(!connects(NS.alpha, BETA_POD, 8081), 'alpha → beta:8081 must be dropped');
-    assert.ok(!pings(NS.alpha, BETA_POD), 'alpha → beta ping must be dropped');
+    assert.ok(!(await connects(NS.alpha, BETA_POD, 8080)), 'alpha → beta:8080 must be dropped');
+    assert.ok(!(await connects(NS.alpha, BETA_POD, 8081)), 'alpha → beta:8081 must be dropped');
+    assert.ok(!(await pings(NS.alpha, BETA_POD)), 'alpha → beta ping must be dropped');
   });
 
   it('a VpcPeering allowing TCP 8080 opens exactly that port (8081 and ICMP stay blocked)', async () => {
     assert.deepEqual(await pass([PEERING]), ['peer-alpha-beta-0-alpha-to-beta', 'peer-alpha-beta-0-beta-to-alpha']);
-    assert.ok(connects(NS.alpha, BETA_POD, 8080), 'alpha → beta:8080 must connect (and the reply come back)');
-    assert.ok(!connects(NS.alpha, BETA_POD, 8081), 'alpha → beta:8081 must stay blocked');
-    assert.ok(!pings(NS.alpha, BETA_POD), 'alpha → beta ping must stay blocked');
+    assert.ok(await connects(NS.alpha, BETA_POD, 8080), 'alpha → beta:8080 must connect (and the reply come back)');
+    assert.ok(!(await connects(NS.alpha, BETA_POD, 8081)), 'alpha → beta:8081 must stay blocked');
+    assert.ok(!(await pings(NS.alpha, BETA_POD)), 'alpha → beta ping must stay blocked');
   });
 
   it('deleting the VpcPeering blocks the traffic again', async () => {
     assert.deepEqual(await pass([]), []);
-    assert.ok(!connects(NS.alpha, BETA_POD, 8080), 'alpha → beta:8080 must be dropped again');
+    assert.ok(!(await connects(NS.alpha, BETA_POD, 8080)), 'alpha → beta:8080 must be dropped again');
   });
 });

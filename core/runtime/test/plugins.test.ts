@@ -43,7 +43,7 @@ describe('runtime: intent plugins from the profile', () => {
 
   it('maps the profile’s names to the built-in plugins; an unknown name is an InputError with its path; planned ones are skipped', () => {
     assert.deepEqual(intentPluginsFromProfile({ plugins: ['kubernetes', 'service-lb', 'vpc-peering'] }).map((p) => p.id), ['kubernetes', 'service-lb', 'vpc-peering']);
-    assert.deepEqual(intentPluginsFromProfile({ plugins: ['kubernetes', 'qos', 'security-groups'] }).map((p) => p.id), ['kubernetes']);
+    assert.deepEqual(intentPluginsFromProfile({ plugins: ['kubernetes', 'qos', 'security-groups'] }).map((p) => p.id), ['kubernetes', 'security-groups']);
     assert.throws(
       () => intentPluginsFromProfile({ plugins: ['kubernetes', 'servce-lb'] }),
       (e: unknown) => e instanceof InputError && e.problems.length === 1 && e.problems[0]?.path === 'plugins[1]' && /"servce-lb" is not an intent plugin/.test(e.message),

@@ -71,7 +71,7 @@ describe('runtime: deployment profile', () => {
       const { profile } = loadProfile(file, { env: {} });
       assert.deepEqual(profile.controller, { batchWindowMs: 300, confirmTimeoutSec: 120, resyncSec: 600 });
       assert.equal(profile.vpcPolicy, 'per-namespace');
-      assert.deepEqual(profile.plugins, ['kubernetes', 'service-lb', 'vpc-peering']);
+      assert.deepEqual(profile.plugins, ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups']);
       assert.deepEqual(profile.addressPlan.vlan, { from: 2, to: 4094 });
       assert.deepEqual(profile.addressPlan.defaultSubnetPrefix, { ipv4: 24, ipv6: 64 });
       assert.equal(profile.store.adapter, DEFAULT_STORE_ADAPTER);

@@ -1,7 +1,15 @@
 import { strict as assert } from 'node:assert';
+import { createIntentTestContext, kubeNamespace, kubeNode, kubePod, kubeSubnet } from '@netloom/conformance';
+import { cidrFirst, parseCidr, parseIp } from '@netloom/domain';
 import type { KubeNode } from '@netloom/ports';
 import { kubernetesPlugin, carvedSubnetName, endpointIdOf, LABEL_OVERLAY, plugin } from '@netloom/plugin-kubernetes';
-import { cluster, fakeContext, inside, kubeNode, ns, pod, settings, subnetCr } from './fake-context';
+
+/** True if `ip` is an IPv4 address inside `cidr`. */
+function inside(ip: string, cidr: string): boolean {
+  const c = parseCidr(cidr);
+  const v = parseIp(ip);
+  return v.family === c.family && v.value >= cidrFirst(c) && v.value < cidrFirst(c) + (1n << BigInt(32 - c.prefix));
+}
 
 /** A Node with an InternalIP and labels. */
 const labelledNode = (name: string, internalIp: string, labels: Record<string, string>): KubeNode => {
@@ -17,7 +25,7 @@ describe('plugin-kubernetes', () => {
   });
 
   it('maps namespaces to VPCs by label and policy, carves a default subnet for a VPC without Subnet resources, and adds LR + LS', async () => {
-    const ctx = fakeContext(cluster({ namespaces: [ns('default', { 'netloom.io/vpc': 'ignored' }), ns('shop'), ns('shop-api', { 'netloom.io/vpc': 'shop' }), ns('bad', { 'netloom.io/vpc': 'not a name' })] }));
+    const ctx = createIntentTestContext({ cluster: { namespaces: [kubeNamespace('default', { 'netloom.io/vpc': 'ignored' }), kubeNamespace('shop'), kubeNamespace('shop-api', { 'netloom.io/vpc': 'shop' }), kubeNamespace('bad', { 'netloom.io/vpc': 'not a name' })] } });
     await plugin.compile(ctx);
     assert.deepEqual(ctx.built.vpcs.map((v) => [v.name, v.namespaces, v.subnets, v.logicalRouter]), [
       ['default', ['default'], [carvedSubnetName('default')], 'default'],
@@ -33,12 +41,12 @@ describe('plugin-kubernetes', () => {
   });
 
   it('uses Subnet resources instead of carving; an overlapping one is a CONFLICT on the later one but is still retained', async () => {
-    const ctx = fakeContext(
-      cluster({
-        namespaces: [ns('shop')],
-        subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true }), { ...subnetCr('web2', { cidrs: ['10.1.0.128/25'], vpc: 'shop' }), metadata: { ...subnetCr('x', { cidrs: [] }).metadata, name: 'web2', creationTimestamp: '2024-02-01T00:00:00Z' } }],
-      }),
-    );
+    const ctx = createIntentTestContext({
+      cluster: {
+        namespaces: [kubeNamespace('shop')],
+        subnets: [kubeSubnet('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true }), { ...kubeSubnet('web2', { cidrs: ['10.1.0.128/25'], vpc: 'shop' }), metadata: { ...kubeSubnet('x', { cidrs: [] }).metadata, name: 'web2', creationTimestamp: '2024-02-01T00:00:00Z' } }],
+      },
+    });
     await plugin.compile(ctx);
     assert.deepEqual(ctx.built.subnets.map((s) => s.name), ['web']);
     assert.equal(ctx.calls.some((c) => c.startsWith('carve')), false);
@@ -47,14 +55,14 @@ describe('plugin-kubernetes', () => {
   });
 
   it('gives a running pod an endpoint: fixed IP, VLAN on a network-overlay node, MAC, QoS from the rate annotations', async () => {
-    const ctx = fakeContext(
-      cluster({
-        namespaces: [ns('shop')],
+    const ctx = createIntentTestContext({
+      cluster: {
+        namespaces: [kubeNamespace('shop')],
         nodes: [kubeNode('worker-1')],
-        subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true })],
-        pods: [pod('shop', 'web-0', 'worker-1', { 'netloom.io/ip-address': '10.1.0.50', 'netloom.io/ingress-rate': '100M' }), pod('shop', 'web-1', 'worker-1', { 'netloom.io/egress-rate': 'fast' })],
-      }),
-    );
+        subnets: [kubeSubnet('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true })],
+        pods: [kubePod('shop', 'web-0', 'worker-1', { 'netloom.io/ip-address': '10.1.0.50', 'netloom.io/ingress-rate': '100M' }), kubePod('shop', 'web-1', 'worker-1', { 'netloom.io/egress-rate': 'fast' })],
+      },
+    });
     await plugin.compile(ctx);
     const [a, b] = ctx.built.endpoints;
     assert.equal(a?.id, endpointIdOf('shop', 'web-0'));
@@ -69,17 +77,17 @@ describe('plugin-kubernetes', () => {
   });
 
   it('releases the addresses of pods that left, and keeps those of pods that are still there', async () => {
-    const base = { namespaces: [ns('shop')], nodes: [kubeNode('worker-1')], subnets: [subnetCr('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true })] };
-    const first = fakeContext(cluster({ ...base, pods: [pod('shop', 'a', 'worker-1'), pod('shop', 'b', 'worker-1')] }));
+    const base = { namespaces: [kubeNamespace('shop')], nodes: [kubeNode('worker-1')], subnets: [kubeSubnet('web', { cidrs: ['10.1.0.0/24'], namespaces: ['shop'], default: true })] };
+    const first = createIntentTestContext({ cluster: { ...base, pods: [kubePod('shop', 'a', 'worker-1'), kubePod('shop', 'b', 'worker-1')] } });
     await plugin.compile(first);
-    const second = fakeContext(cluster({ ...base, pods: [pod('shop', 'a', 'worker-1')] }), settings(), first.held);
+    const second = createIntentTestContext({ cluster: { ...base, pods: [kubePod('shop', 'a', 'worker-1')] }, held: first.held });
     await plugin.compile(second);
     assert.deepEqual(second.calls.filter((c) => c.startsWith('release')), ['release web shop/b']);
     assert.deepEqual(second.built.endpoints.map((e) => e.ips), [first.built.endpoints[0]?.ips]);
   });
 
   it('skips the pods of a VPC whose L3 VNI cannot be allocated, fails the VPC and reports it on its namespace', async () => {
-    const ctx = fakeContext(cluster({ namespaces: [ns('shop')], nodes: [kubeNode('worker-1')], pods: [pod('shop', 'a', 'worker-1')] }));
+    const ctx = createIntentTestContext({ cluster: { namespaces: [kubeNamespace('shop')], nodes: [kubeNode('worker-1')], pods: [kubePod('shop', 'a', 'worker-1')] } });
     const exhausted = Object.assign(new Error('no L3 VNI left'), { code: 'RESOURCE.EXHAUSTED' });
     (ctx.allocators as { allocateL3Vni: unknown }).allocateL3Vni = async () => {
       throw exhausted;
@@ -99,7 +107,7 @@ describe('plugin-kubernetes', () => {
       ],
     };
     const run = async (nodes: KubeNode[], overlay: 'network' | 'hybrid' | 'host' = 'hybrid') => {
-      const ctx = fakeContext(cluster({ namespaces: [ns('shop')], nodes, pods: nodes.map((n) => pod('shop', `p-${n.metadata.name}`, n.metadata.name)) }), settings({ overlay, topology }));
+      const ctx = createIntentTestContext({ cluster: { namespaces: [kubeNamespace('shop')], nodes, pods: nodes.map((n) => kubePod('shop', `p-${n.metadata.name}`, n.metadata.name)) }, settings: { overlay, topology } });
       await plugin.compile(ctx);
       return ctx;
     };

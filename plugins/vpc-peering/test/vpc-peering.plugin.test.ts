@@ -1,23 +1,23 @@
 import { strict as assert } from 'node:assert';
+import { createIntentTestContext, kubeVpcPeering, type IntentTestContext } from '@netloom/conformance';
 import { createLogicalRouter, createVpc } from '@netloom/domain';
 import { peeringVrbName, plugin } from '@netloom/plugin-vpc-peering';
-import { cluster, fakeContext, peeringCr, settings, type FakeContext } from './fake-context';
 
 /** A context whose network has VPCs a, b, c and the kube-system VPC `sys`, as the kubernetes plugin would leave it. */
-function withVpcs(ctx: FakeContext): FakeContext {
+function withVpcs(ctx: IntentTestContext): IntentTestContext {
   for (const [name, namespaces] of [['a', ['a']], ['b', ['b']], ['c', ['c']], ['sys', ['kube-system']]] as const) ctx.network.addVpc(createVpc({ name, namespaces: [...namespaces] }));
   return ctx;
 }
 
 /** Also each VPC's LR, as the kubernetes plugin adds them: a 50001, b 50002, c 50003 (sys has none). */
-function withRouters(ctx: FakeContext): FakeContext {
+function withRouters(ctx: IntentTestContext): IntentTestContext {
   withVpcs(ctx);
   for (const [vpc, l3Vni] of [['a', 50_001], ['b', 50_002], ['c', 50_003]] as const) ctx.network.addLogicalRouter(createLogicalRouter({ name: `lr-${vpc}`, vpc, l3Vni }));
   return ctx;
 }
 
 /** The VRBs a context got, as `<name> <vpc> <direction>:<rt>...`, with the peering each leaks for. */
-const vrbLines = (ctx: FakeContext): string[] =>
+const vrbLines = (ctx: IntentTestContext): string[] =>
   ctx.built.vrbs.map(({ vrb, peering }) => `${vrb.name} ${vrb.vpc} ${vrb.routeTargets.map((r) => `${r.direction}:${r.value}`).join(' ')} (${peering ?? '-'})`).sort();
 
 describe('plugin-vpc-peering', () => {
@@ -27,7 +27,7 @@ describe('plugin-vpc-peering', () => {
   });
 
   it('adds a peering and one allow policy per match and direction', async () => {
-    const ctx = withVpcs(fakeContext(cluster({ peerings: [peeringCr('a-b', ['a', 'b'], [{ protocol: 'tcp', ports: [8080] }])] })));
+    const ctx = withVpcs(createIntentTestContext({ cluster: { peerings: [kubeVpcPeering('a-b', ['a', 'b'], [{ protocol: 'tcp', ports: [8080] }])] } }));
     await plugin.compile(ctx);
     assert.deepEqual(ctx.built.peerings.map((p) => [p.name, p.vpcs]), [['a-b', ['a', 'b']]]);
     const peer = ctx.built.policies.filter((p) => p.source.kind === 'peering');
@@ -39,7 +39,7 @@ describe('plugin-vpc-peering', () => {
   });
 
   it('opens DNS (UDP and TCP 53) from every other VPC towards the VPC of kube-system, and nothing else without peerings', async () => {
-    const ctx = withVpcs(fakeContext(cluster()));
+    const ctx = withVpcs(createIntentTestContext());
     await plugin.compile(ctx);
     assert.deepEqual(ctx.built.policies.map((p) => [p.key, p.dstVpc]), [
       ['dns-a-udp', 'sys'],
@@ -54,17 +54,17 @@ describe('plugin-vpc-peering', () => {
 
   it('reports a peering of an unknown VPC, a bad match and a second peering of the same pair; skips one of a failed VPC', async () => {
     const ctx = withVpcs(
-      fakeContext(
-        cluster({
+      createIntentTestContext({
+        cluster: {
           peerings: [
-            peeringCr('a-b', ['a', 'b'], [{ protocol: 'any' }]),
-            peeringCr('b-a', ['b', 'a'], [{ protocol: 'any' }]),
-            peeringCr('a-x', ['a', 'x'], [{ protocol: 'any' }]),
-            peeringCr('a-sys-bad', ['a', 'sys'], [{ protocol: 'tcp', ports: [70000] }]),
-            peeringCr('b-c', ['b', 'c'], [{ protocol: 'any' }]),
+            kubeVpcPeering('a-b', ['a', 'b'], [{ protocol: 'any' }]),
+            kubeVpcPeering('b-a', ['b', 'a'], [{ protocol: 'any' }]),
+            kubeVpcPeering('a-x', ['a', 'x'], [{ protocol: 'any' }]),
+            kubeVpcPeering('a-sys-bad', ['a', 'sys'], [{ protocol: 'tcp', ports: [70000] }]),
+            kubeVpcPeering('b-c', ['b', 'c'], [{ protocol: 'any' }]),
           ],
-        }),
-      ),
+        },
+      }),
     );
     ctx.problems.failVpc('c');
     await plugin.compile(ctx);
@@ -75,7 +75,7 @@ describe('plugin-vpc-peering', () => {
 
   describe('route leaking (VRBs)', () => {
     it('gives each VPC of a peering a VRB importing the route target the other VRF exports and exporting its own', async () => {
-      const ctx = withRouters(fakeContext(cluster({ peerings: [peeringCr('a-b', ['a', 'b'], [{ protocol: 'tcp', ports: [8080] }])] })));
+      const ctx = withRouters(createIntentTestContext({ cluster: { peerings: [kubeVpcPeering('a-b', ['a', 'b'], [{ protocol: 'tcp', ports: [8080] }])] } }));
       await plugin.compile(ctx);
       assert.deepEqual(vrbLines(ctx), ['peer-a-b_a a import:65000:50002 export:65000:50001 (a-b)', 'peer-a-b_b b import:65000:50001 export:65000:50002 (a-b)']);
       assert.equal(peeringVrbName('a-b', 'a'), 'peer-a-b_a');
@@ -83,30 +83,30 @@ describe('plugin-vpc-peering', () => {
     });
 
     it('derives the route targets from the settings\' routeTargetAsn', async () => {
-      const ctx = withRouters(fakeContext(cluster({ peerings: [peeringCr('a-c', ['a', 'c'], [{ protocol: 'any' }])] }), settings({ routeTargetAsn: 64_512 })));
+      const ctx = withRouters(createIntentTestContext({ cluster: { peerings: [kubeVpcPeering('a-c', ['a', 'c'], [{ protocol: 'any' }])] }, settings: { routeTargetAsn: 64_512 } }));
       await plugin.compile(ctx);
       assert.deepEqual(vrbLines(ctx), ['peer-a-c_a a import:64512:50003 export:64512:50001 (a-c)', 'peer-a-c_c c import:64512:50001 export:64512:50003 (a-c)']);
     });
 
     it('deleting the peering removes its VRBs (the next pass adds none); other peerings keep theirs', async () => {
-      const both = withRouters(fakeContext(cluster({ peerings: [peeringCr('a-b', ['a', 'b'], [{ protocol: 'any' }]), peeringCr('b-c', ['b', 'c'], [{ protocol: 'any' }])] })));
+      const both = withRouters(createIntentTestContext({ cluster: { peerings: [kubeVpcPeering('a-b', ['a', 'b'], [{ protocol: 'any' }]), kubeVpcPeering('b-c', ['b', 'c'], [{ protocol: 'any' }])] } }));
       await plugin.compile(both);
       assert.equal(both.built.vrbs.length, 4);
-      const after = withRouters(fakeContext(cluster({ peerings: [peeringCr('b-c', ['b', 'c'], [{ protocol: 'any' }])] })));
+      const after = withRouters(createIntentTestContext({ cluster: { peerings: [kubeVpcPeering('b-c', ['b', 'c'], [{ protocol: 'any' }])] } }));
       await plugin.compile(after);
       assert.deepEqual(vrbLines(after), ['peer-b-c_b b import:65000:50003 export:65000:50002 (b-c)', 'peer-b-c_c c import:65000:50002 export:65000:50003 (b-c)']);
-      const none = withRouters(fakeContext(cluster()));
+      const none = withRouters(createIntentTestContext());
       await plugin.compile(none);
       assert.deepEqual(none.built.vrbs, []);
     });
 
     it('adds no VRB for a peering that is refused, nor for a VPC without an LR (no L3 VNI to import)', async () => {
       const ctx = withRouters(
-        fakeContext(
-          cluster({
-            peerings: [peeringCr('a-b', ['a', 'b'], [{ protocol: 'any' }]), peeringCr('b-a', ['b', 'a'], [{ protocol: 'any' }]), peeringCr('a-x', ['a', 'x'], [{ protocol: 'any' }]), peeringCr('a-sys', ['a', 'sys'], [{ protocol: 'any' }])],
-          }),
-        ),
+        createIntentTestContext({
+          cluster: {
+            peerings: [kubeVpcPeering('a-b', ['a', 'b'], [{ protocol: 'any' }]), kubeVpcPeering('b-a', ['b', 'a'], [{ protocol: 'any' }]), kubeVpcPeering('a-x', ['a', 'x'], [{ protocol: 'any' }]), kubeVpcPeering('a-sys', ['a', 'sys'], [{ protocol: 'any' }])],
+          },
+        }),
       );
       await plugin.compile(ctx);
       assert.deepEqual(ctx.built.peerings.map((p) => p.name), ['a-b', 'a-sys']);

@@ -8,7 +8,7 @@
  *    persist every allocation (carved subnets, VNIs, IPs, per-host VLANs, VIPs) before it is used;
  * 2. assembles what the plugins built: drops the objects of failed VPCs, builds the one VFW (a zone per VPC, default
  *    deny between zones, the plugins' policy drafts as allow policies), keeps the VRBs (route leaking; those of a
- *    peering go with it);
+ *    peering go with it) and the security groups;
  * 3. validates with `checkNetwork` (`network.validate.ts`): a VPC with violations goes to `failedVpcs` and its
  *    objects leave `network`;
  * 4. collects garbage (`garbage.collector.ts`): the VNIs, VLANs, subnet definitions and carved blocks of every owner
@@ -18,6 +18,7 @@
  * @packageDocumentation
  */
 import {
+  createEndpoint,
   ErrorCode,
   NetloomError,
   parseCidr,
@@ -27,6 +28,7 @@ import {
   type Node,
   type Peering,
   type QosPolicy,
+  type SecurityGroup,
   type Subnet,
   type Vlb,
   type Vpc,
@@ -135,6 +137,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       return ep?.owner !== undefined && ep.owner.kind.toLowerCase() === 'pod' ? { kind: 'Pod', namespace: ep.owner.namespace ?? '', name: ep.owner.name } : undefined;
     },
     peeringRef: (name) => built.peeringRef.get(name) ?? { kind: 'VpcPeering', name },
+    securityGroupRef: (name) => built.securityGroupRef.get(name),
     vrbRef: (name) => {
       const peering = built.vrbPeering.get(name);
       return built.vrbRef.get(name) ?? (peering !== undefined ? (built.peeringRef.get(peering) ?? { kind: 'VpcPeering', name: peering }) : { kind: 'VPC', name: built.vrbMap.get(name)?.vpc ?? name });
@@ -147,6 +150,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       logicalSwitches: keep(built.lsMap.values()),
       logicalRouters: keep(built.lrMap.values()),
       endpoints: keep(built.endpointList),
+      securityGroups: keep(built.securityGroupMap.values()),
       nodes: [...built.nodeMap.values()],
       qosPolicies: [...built.qosMap.values()],
       vlbs: keep(built.vlbMap.values()),
@@ -299,6 +303,8 @@ class NetworkBuilder {
   /** VRB → the peering it leaks routes for. */
   readonly vrbPeering = new Map<string, string>();
   readonly serviceStatus = new Map<string, DesiredServiceStatus>();
+  readonly securityGroupMap = new Map<string, SecurityGroup>();
+  readonly securityGroupRef = new Map<string, IntentObjectRef>();
   readonly #addedBy = new Map<string, string>();
   #nsVpc: Map<string, string> | undefined;
 
@@ -365,6 +371,18 @@ class NetworkBuilder {
       setServiceStatus: (s) => {
         this.serviceStatus.set(`${s.namespace}/${s.name}`, s);
       },
+      addSecurityGroup: (sg, o) => {
+        claim('security group', sg.name);
+        this.securityGroupMap.set(sg.name, sg);
+        if (o?.ref !== undefined) this.securityGroupRef.set(sg.name, o.ref);
+      },
+      setEndpointSecurityGroups: (id, groups) => {
+        const i = this.endpointList.findIndex((e) => e.id === id);
+        const ep = this.endpointList[i];
+        if (ep === undefined) throw new NetloomError(ErrorCode.INTERNAL, `intent plugin ${JSON.stringify(plugin)} sets the security groups of endpoint ${JSON.stringify(id)}, which no plugin added`, { details: { kind: 'endpoint', name: id, plugins: [plugin] } });
+        // Endpoints are frozen domain objects: the new list makes a new endpoint, validated like the first.
+        this.endpointList[i] = createEndpoint({ ...ep, securityGroups: [...groups] });
+      },
       vpcs: () => sorted(this.vpcMap),
       vpcOfNamespace: (ns) => {
         if (this.#nsVpc === undefined) {
@@ -378,6 +396,7 @@ class NetworkBuilder {
       endpoints: () => [...this.endpointList].sort((a, b) => cmp(a.id, b.id)),
       logicalRouters: () => sorted(this.lrMap),
       vrbs: () => sorted(this.vrbMap),
+      securityGroups: () => sorted(this.securityGroupMap),
     };
   }
 }

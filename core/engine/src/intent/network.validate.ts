@@ -1,6 +1,6 @@
 /**
  * The compiler's last step: validate the assembled network with the domain's `checkNetwork` and contain what
- * fails. A violation that belongs to a VPC (its subnet, LS, LR, endpoint, QoS policy, VLB) fails that VPC: it goes
+ * fails. A violation that belongs to a VPC (its subnet, LS, LR, endpoint, QoS policy, VLB, security group) fails that VPC: it goes
  * to `failedVpcs` and its objects leave the network (devices keep what they have for it: blast radius). A node
  * violation drops the node and its endpoints; a peering violation drops the peering (and the VRBs that leak its
  * routes); a VRB violation drops the VRB. Each violation is reported as
@@ -19,6 +19,7 @@ import {
   type Node,
   type Peering,
   type QosPolicy,
+  type SecurityGroup,
   type Subnet,
   type Vlb,
   type Vpc,
@@ -41,6 +42,8 @@ export interface CompiledObjects {
   readonly vfwPolicies: readonly VfwPolicyDraft[];
   /** VRBs; `peering`: the peering a VRB leaks routes for (it leaves with the peering). Absent: none. */
   readonly vrbs?: readonly { readonly vrb: Vrb; readonly peering?: string }[];
+  /** Security groups (each of one VPC). Absent: none. */
+  readonly securityGroups?: readonly SecurityGroup[];
 }
 
 /** Maps domain objects back to the Kubernetes objects to report problems on. */
@@ -49,6 +52,8 @@ export interface Attribution {
   readonly subnetRefs: (subnet: string) => readonly ObjectRef[];
   readonly endpointRef: (id: string) => ObjectRef | undefined;
   readonly peeringRef: (name: string) => ObjectRef | undefined;
+  /** Where a security group's problems go (its SecurityGroup resource). Absent or undefined: its VPC's objects. */
+  readonly securityGroupRef?: (name: string) => ObjectRef | undefined;
   /** Where a VRB's problems go (its peering's VpcPeering, else its VPC). Absent: the VPC. */
   readonly vrbRef?: (name: string) => ObjectRef | undefined;
 }
@@ -68,6 +73,8 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
     ['endpoint', new Map(input.endpoints.map((e) => [e.id, e.vpc]))],
     ['QoS policy', new Map(input.endpoints.filter((e) => e.qos !== undefined).map((e) => [e.qos as string, e.vpc]))],
     ['VLB', new Map(input.vlbs.map((l) => [l.name, l.vpc]))],
+    // A broken group fails its VPC like its other objects: dropping only the group would open its endpoints.
+    ['security group', new Map((input.securityGroups ?? []).map((g) => [g.name, g.vpc]))],
   ]);
   const lsSubnet = new Map(input.logicalSwitches.map((l) => [l.name, l.subnet]));
   const failed = new Set<string>();
@@ -98,7 +105,7 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
       vlbs: byName(input.vlbs.filter((l) => !failed.has(l.vpc))),
       endpoints: [...endpoints].sort((a, b) => cmp(a.id, b.id)),
       nodes: byName(input.nodes.filter((n) => !droppedNodes.has(n.name))),
-      securityGroups: [],
+      securityGroups: byName((input.securityGroups ?? []).filter((g) => !failed.has(g.vpc))),
       qosPolicies: byName(input.qosPolicies.filter((q) => qosUsed.has(q.name))),
       peerings: byName(peerings),
     };
@@ -151,6 +158,10 @@ export function validateNetwork(input: CompiledObjects, attribution: Attribution
 function refsOf(kind: string, name: string, vpc: string, a: Attribution, lsSubnet: ReadonlyMap<string, string>): readonly ObjectRef[] {
   if (kind === 'endpoint' || kind === 'QoS policy') {
     const r = a.endpointRef(name);
+    if (r !== undefined) return [r];
+  }
+  if (kind === 'security group') {
+    const r = a.securityGroupRef?.(name);
     if (r !== undefined) return [r];
   }
   if (kind === 'subnet' || kind === 'LS') {

@@ -2,7 +2,7 @@
  * Projection: desired domain state → per-device config in each port's vocabulary (ARCHITECTURE §4).
  * @packageDocumentation
  */
-export { project, type ProjectOptions } from './projection';
+export { project, securityGroupRuleName, type ProjectOptions } from './projection';
 export {
   vpcOfObject,
   vpcObjectName,

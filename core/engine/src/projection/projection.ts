@@ -23,7 +23,11 @@
  *   is switched but not routed on it".
  * - **vswitch** (the topology node's `vswitch`): `br-int`; the uplink trunk with exactly the node's VLANs (network
  *   overlay; left out while the node has none, as an absent list would allow every VLAN); one port per endpoint
- *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS); for host-overlay nodes a VXLAN tunnel
+ *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS, security groups); the `securityGroupRule`s of
+ *   exactly the groups the node's endpoint ports use ({@link securityGroupRuleName}). A rule whose remote is a group
+ *   stays a `{ group }` rule (the vocabulary's remote group covers the group's ports on this node) and is repeated
+ *   as a `/32` or `/128` CIDR rule for each address of the group's endpoints on other nodes
+ *   (`<rule>.<hash of the address>`), so a remote group means the same on every node; for host-overlay nodes a VXLAN tunnel
  *   (key `flow`) to every other host-overlay VTEP that serves one of the node's VNIs, and (hybrid overlay, node
  *   VTEP IPv4) to the VTEP address of every leaf that carries one of them: the other half of the flood VTEPs.
  * - **firewall** (role `firewall`; each gets the full policy): a zone per VPC (`vpc-<vpc>`, its subnets' CIDRs),
@@ -35,7 +39,7 @@
  * Every device of those roles gets a config, empty if nothing is desired on it (so stale owned objects go).
  * @packageDocumentation
  */
-import { ErrorCode, parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, type Node, type Vrb } from '@netloom/domain';
+import { ErrorCode, parseCidr, parseIp, subnetFamilies, type Endpoint, type NetworkState, type Node, type SecurityGroup, type SecurityGroupRule as DomainRule, type Vrb } from '@netloom/domain';
 import {
   bindingKey,
   DEFAULT_ROUTE_TARGET_ASN,
@@ -50,6 +54,8 @@ import {
   memberKey,
   partitionedKey,
   segmentKey,
+  securityGroupRuleKey,
+  shortHash,
   type DeviceConfig,
   type DevicePortKind,
   type FabricConfigInput,
@@ -138,6 +144,9 @@ interface Index {
   readonly qos: ReadonlyMap<string, NonNullable<NetworkState['qosPolicies']>[number]>;
   /** The VRBs of each VPC, by name. */
   readonly vrbsByVpc: ReadonlyMap<string, readonly Vrb[]>;
+  readonly securityGroups: ReadonlyMap<string, SecurityGroup>;
+  /** The endpoints in each security group, by id. */
+  readonly groupMembers: ReadonlyMap<string, readonly Endpoint[]>;
 }
 
 function index(net: NetworkState): Index {
@@ -153,7 +162,19 @@ function index(net: NetworkState): Index {
     if (list === undefined) vrbsByVpc.set(v.vpc, [v]);
     else list.push(v);
   }
+  const groupMembers = new Map<string, Endpoint[]>();
+  for (const list of endpointsByNode.values()) {
+    for (const ep of list) {
+      for (const g of ep.securityGroups) {
+        const members = groupMembers.get(g);
+        if (members === undefined) groupMembers.set(g, [ep]);
+        else members.push(ep);
+      }
+    }
+  }
   return {
+    securityGroups: new Map((net.securityGroups ?? []).map((g) => [g.name, g])),
+    groupMembers,
     nodes: new Map((net.nodes ?? []).map((n) => [n.name, n])),
     endpointsByNode,
     lsBySubnet: new Map((net.logicalSwitches ?? []).map((l) => [l.subnet, l])),
@@ -390,6 +411,7 @@ function projectVSwitch(nodeName: string, uplink: string, ix: Index, leafVteps: 
     });
   }
   c.endpointPort = sorted(ports);
+  c.securityGroupRule = sorted(securityGroupRules(node.name, [...ports.values()], ix));
   if (node.overlay === 'network') {
     const vlans = [...new Set(eps.map((e) => e.vlan).filter((v): v is number => v !== undefined))].sort((a, b) => a - b);
     if (vlans.length > 0) c.uplink = { [uplink]: { key: uplink, name: uplink, bridge: BRIDGE_NAME, allowedVlans: vlans } };
@@ -414,6 +436,54 @@ function projectVSwitch(nodeName: string, uplink: string, ix: Index, leafVteps: 
     c.tunnel = sorted(tunnels);
   }
   return c;
+}
+
+/**
+ * The vswitch name of a domain security-group rule (domain rules have no names): `in` or `out`, the protocol and 8
+ * hex characters of a hash of the whole rule, so a rule keeps its name as long as it is unchanged and two rules of a
+ * group never share one (the domain refuses the same rule twice).
+ * @example securityGroupRuleName({ direction: 'ingress', match: { protocol: 'tcp', ports: [{ from: 443, to: 443 }] }, remote: { cidr: '0.0.0.0/0' } }) // 'in-tcp-3f9a0c1d'
+ */
+export function securityGroupRuleName(rule: DomainRule): string {
+  const remote = 'cidr' in rule.remote ? { cidr: rule.remote.cidr } : { group: rule.remote.group };
+  const identity = JSON.stringify([rule.direction, rule.match.protocol, rule.match.ports.map((p) => [p.from, p.to]), remote]);
+  return `${rule.direction === 'ingress' ? 'in' : 'out'}-${rule.match.protocol}-${shortHash(identity, 8)}`;
+}
+
+/** The rules of the groups the node's endpoint ports use (see the module documentation). */
+function securityGroupRules(nodeName: string, ports: readonly VSwitchConfigInput['endpointPort'][string][], ix: Index): [string, VSwitchConfigInput['securityGroupRule'][string]][] {
+  const used = new Set(ports.flatMap((p) => p.securityGroups ?? []));
+  const out: [string, VSwitchConfigInput['securityGroupRule'][string]][] = [];
+  for (const groupName of [...used].sort(cmp)) {
+    const group = ix.securityGroups.get(groupName);
+    if (group === undefined) continue;
+    for (const rule of group.rules) {
+      const name = securityGroupRuleName(rule);
+      const base = {
+        group: group.name,
+        direction: rule.direction,
+        protocol: rule.match.protocol,
+        ...(rule.match.ports.length > 0 ? { ports: rule.match.ports.map((r) => ({ from: r.from, to: r.to })) } : {}),
+      };
+      const add = (ruleName: string, remote: { cidr: string } | { group: string }): void => {
+        const key = securityGroupRuleKey({ group: group.name, name: ruleName });
+        out.push([key, { key, name: ruleName, ...base, remote }]);
+      };
+      if ('cidr' in rule.remote) {
+        add(name, { cidr: rule.remote.cidr });
+        continue;
+      }
+      add(name, { group: rule.remote.group });
+      // The vocabulary's remote group is the group's ports on this node; the members elsewhere by their addresses.
+      const remoteIps = new Set<string>();
+      for (const member of ix.groupMembers.get(rule.remote.group) ?? []) {
+        if (member.node === nodeName) continue;
+        for (const ip of member.ips) if (rule.match.protocol !== 'icmp' || isIpv4(ip)) remoteIps.add(ip);
+      }
+      for (const ip of [...remoteIps].sort(cmp)) add(`${name}.${shortHash(ip, 8)}`, { cidr: `${ip}/${isIpv4(ip) ? 32 : 128}` });
+    }
+  }
+  return out;
 }
 
 /** The config of a firewall: the whole VFW. */

@@ -150,6 +150,7 @@ export class Controller {
       serviceStatus: compiled.desired.serviceStatus ?? [],
       // VpcPeering conditions are vpc-peering's to give: with the plugin off, the resources are left alone.
       peerings: this.plugins.some((p) => p.id === 'vpc-peering') ? compiled.cluster.peerings : [],
+      securityGroups: this.plugins.some((p) => p.id === 'security-groups') ? (compiled.cluster.securityGroups ?? []) : [],
       failedVpcs: compiled.desired.failedVpcs,
       unappliedVpcs: report.failedVpcs ?? [],
     });
@@ -214,7 +215,7 @@ export class Controller {
     }
     // Echoes of the pass's own write-back (pod annotations, Service and VpcPeering status) do not trigger a pass.
     const echoes = new EchoFilter();
-    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering'] }, (event) => {
+    const stopWatch = await this.source.watch({ kinds: ['Namespace', 'Node', 'Pod', 'Service', 'EndpointSlice', 'Subnet', 'VpcPeering', 'SecurityGroup'] }, (event) => {
       if (echoes.changesIntent(event)) loop?.trigger('watch');
     });
     // The loop's timers are unref'd (a library must not hold a process open); the controller is the process's

@@ -16,7 +16,7 @@ import { STATUS_ANNOTATIONS } from './status';
 
 const OWN_ANNOTATIONS: ReadonlySet<string> = new Set(Object.values(STATUS_ANNOTATIONS));
 /** Kinds whose whole `status` is netloom's output (their intent is in `spec`, labels and annotations). */
-const STATUS_WRITTEN_BY_NETLOOM: ReadonlySet<string> = new Set(['Service', 'VpcPeering', 'Subnet']);
+const STATUS_WRITTEN_BY_NETLOOM: ReadonlySet<string> = new Set(['Service', 'VpcPeering', 'Subnet', 'SecurityGroup']);
 /** Metadata the API server changes on every write. */
 const BOOKKEEPING = ['resourceVersion', 'managedFields', 'generation'] as const;
 

@@ -45,7 +45,7 @@ async function all<K extends KubeKind>(port: KubernetesPort, kind: K): Promise<r
 
 /** Lists every kind the engine reads, at one moment. */
 export async function snapshotOf(port: KubernetesPort): Promise<ClusterSnapshot> {
-  const [namespaces, nodes, pods, services, endpointSlices, subnets, peerings] = await Promise.all([
+  const [namespaces, nodes, pods, services, endpointSlices, subnets, peerings, securityGroups] = await Promise.all([
     all(port, 'Namespace'),
     all(port, 'Node'),
     all(port, 'Pod'),
@@ -53,6 +53,7 @@ export async function snapshotOf(port: KubernetesPort): Promise<ClusterSnapshot>
     all(port, 'EndpointSlice'),
     all(port, 'Subnet'),
     all(port, 'VpcPeering'),
+    all(port, 'SecurityGroup'),
   ]);
-  return { namespaces, nodes, pods, services, endpointSlices, subnets, peerings };
+  return { namespaces, nodes, pods, services, endpointSlices, subnets, peerings, securityGroups };
 }

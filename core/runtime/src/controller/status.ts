@@ -9,12 +9,16 @@
  *   changes landed; `False` with the reason otherwise (`NetloomInvalid`, `NetloomNotFound`, `NetloomConflict` for a
  *   problem of the resource, `VpcFailed` when one of its VPCs did not compile, `ApplyFailed` when the devices did not
  *   take the change yet).
+ * - SecurityGroups get a `Ready` condition the same way (`True`/`Programmed` when the group is in the desired
+ *   network and its VPC's changes landed; `False` with a problem's reason — a rule left out is one — or `VpcFailed`,
+ *   `NotProgrammed`, `ApplyFailed`).
  * - Objects with a problem get a Warning event saying what is wrong, once per distinct problem (not every pass).
  * Writes happen only when something changed, so a write-back never triggers a useless pass.
  * @packageDocumentation
  */
 import type { NetworkState } from '@netloom/domain';
 import type { ObjectProblem } from '@netloom/engine';
+import { securityGroupName } from '@netloom/plugin-security-groups';
 import {
   isNetloomError,
   type Condition,
@@ -22,6 +26,7 @@ import {
   type KubeKind,
   type KubernetesPort,
   type KubePod,
+  type KubeSecurityGroup,
   type KubeService,
   type KubeVpcPeering,
   type Logger,
@@ -60,6 +65,8 @@ export interface WriteBackInput {
   readonly serviceStatus?: readonly DesiredServiceStatus[];
   /** The VpcPeerings of the snapshot. Default none. */
   readonly peerings?: readonly KubeVpcPeering[];
+  /** The SecurityGroups of the snapshot (each gets a `Ready` condition). Default none. */
+  readonly securityGroups?: readonly KubeSecurityGroup[];
   /** VPCs that did not compile (`DesiredState.failedVpcs`). */
   readonly failedVpcs?: readonly string[];
   /** VPCs whose changes did not land on the devices in this pass (`ReconcileReport.failedVpcs`). */
@@ -69,7 +76,7 @@ export interface WriteBackInput {
 /** What one write-back did. */
 export interface WriteBackResult {
   readonly annotated: number;
-  /** Status subresources written (Services' load-balancer ingress, VpcPeerings' conditions). */
+  /** Status subresources written (Services' load-balancer ingress, VpcPeerings' and SecurityGroups' conditions). */
   readonly statuses: number;
   readonly events: number;
   /** Writes that failed (logged; retried on the next pass). */
@@ -131,26 +138,15 @@ export class StatusWriter {
       }
     }
     for (const cr of opts.peerings ?? []) {
-      const ready = this.peeringReady(cr, opts, unapplied);
-      const current = (cr.status?.conditions ?? []).find((c) => c.type === 'Ready');
-      const generation = cr.metadata.generation;
-      if (current !== undefined && current.status === ready.status && current.reason === ready.reason && current.message === ready.message && current.observedGeneration === generation && cr.status?.observedGeneration === generation) continue;
-      const condition: Condition = {
-        type: 'Ready',
-        status: ready.status,
-        reason: ready.reason,
-        message: ready.message,
-        lastTransitionTime: current !== undefined && current.status === ready.status && current.lastTransitionTime !== undefined ? current.lastTransitionTime : new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        ...(generation === undefined ? {} : { observedGeneration: generation }),
-      };
-      const others = (cr.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
-      try {
-        await this.source.patchStatus({ kind: 'VpcPeering', name: cr.metadata.name, status: { conditions: [...others, condition], ...(generation === undefined ? {} : { observedGeneration: generation }) } });
-        statuses++;
-      } catch (e) {
-        failed++;
-        this.logger.warn({ peering: cr.metadata.name, err: isNetloomError(e) ? e.code : String(e) }, 'could not write the status of a VpcPeering');
-      }
+      const r = await this.writeReady({ kind: 'VpcPeering', name: cr.metadata.name }, cr, this.peeringReady(cr, opts, unapplied), 'could not write the status of a VpcPeering');
+      if (r === 'written') statuses++;
+      else if (r === 'failed') failed++;
+    }
+    for (const cr of opts.securityGroups ?? []) {
+      const namespace = cr.metadata.namespace ?? '';
+      const r = await this.writeReady({ kind: 'SecurityGroup', namespace, name: cr.metadata.name }, cr, this.securityGroupReady(cr, opts, unapplied), 'could not write the status of a SecurityGroup');
+      if (r === 'written') statuses++;
+      else if (r === 'failed') failed++;
     }
     for (const p of opts.problems) {
       const key = `${p.kind}/${p.namespace ?? ''}/${p.name}/${p.code}/${p.message}`;
@@ -171,6 +167,61 @@ export class StatusWriter {
       }
     }
     return { annotated, statuses, events, failed };
+  }
+
+  /**
+   * Writes a CR's `Ready` condition when it differs from what the CR shows (status, reason, message or generation);
+   * other conditions are kept. `unchanged`: nothing to write.
+   */
+  private async writeReady(
+    target: { readonly kind: 'VpcPeering' | 'SecurityGroup'; readonly namespace?: string; readonly name: string },
+    cr: { readonly metadata: { readonly generation?: number }; readonly status?: { readonly conditions?: readonly Condition[]; readonly observedGeneration?: number } },
+    ready: { status: 'True' | 'False'; reason: string; message: string },
+    failure: string,
+  ): Promise<'written' | 'unchanged' | 'failed'> {
+    const current = (cr.status?.conditions ?? []).find((c) => c.type === 'Ready');
+    const generation = cr.metadata.generation;
+    if (current !== undefined && current.status === ready.status && current.reason === ready.reason && current.message === ready.message && current.observedGeneration === generation && cr.status?.observedGeneration === generation) return 'unchanged';
+    const condition: Condition = {
+      type: 'Ready',
+      status: ready.status,
+      reason: ready.reason,
+      message: ready.message,
+      lastTransitionTime: current !== undefined && current.status === ready.status && current.lastTransitionTime !== undefined ? current.lastTransitionTime : new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+    };
+    const others = (cr.status?.conditions ?? []).filter((c) => c.type !== 'Ready');
+    const status = { conditions: [...others, condition], ...(generation === undefined ? {} : { observedGeneration: generation }) };
+    try {
+      await this.source.patchStatus({ ...target, status });
+      return 'written';
+    } catch (e) {
+      this.logger.warn({ object: `${target.kind} ${target.namespace === undefined ? '' : `${target.namespace}/`}${target.name}`, err: isNetloomError(e) ? e.code : String(e) }, failure);
+      return 'failed';
+    }
+  }
+
+  /**
+   * The `Ready` condition a SecurityGroup should have after this pass: `False` with the problem's reason when the
+   * group has a problem (a rule left out counts), `VpcFailed`, `NotProgrammed` (not in the desired network),
+   * `ApplyFailed`; else `True`/`Programmed`.
+   */
+  private securityGroupReady(cr: KubeSecurityGroup, opts: WriteBackInput, unapplied: ReadonlySet<string>): { status: 'True' | 'False'; reason: string; message: string } {
+    const namespace = cr.metadata.namespace ?? '';
+    const name = cr.metadata.name;
+    const mine = opts.problems.filter((p) => p.kind === 'SecurityGroup' && p.namespace === namespace && p.name === name);
+    const first = mine[0];
+    if (first !== undefined) return { status: 'False', reason: REASON_BY_CODE[first.code] ?? 'NetloomFailed', message: mine.map((p) => `${p.message} [${p.code}]`).join('; ') };
+    const group = (opts.network.securityGroups ?? []).find((g) => g.name === securityGroupName(namespace, name));
+    if (group === undefined) {
+      const vpc = cr.spec.vpc;
+      if (vpc !== undefined && (opts.failedVpcs ?? []).includes(vpc)) return { status: 'False', reason: PEERING_REASONS.vpcFailed, message: `VPC ${JSON.stringify(vpc)} did not compile (see the problems of its namespaces); the group waits for it` };
+      return { status: 'False', reason: PEERING_REASONS.notProgrammed, message: `the group is not part of the desired network (a VPC that did not compile leaves its groups out: see the events of namespace ${JSON.stringify(namespace)})` };
+    }
+    const vpc = group.vpc;
+    if (unapplied.has(vpc)) return { status: 'False', reason: PEERING_REASONS.applyFailed, message: `the devices did not take the changes of VPC ${JSON.stringify(vpc)} yet; retried with backoff` };
+    const rules = cr.spec.rules?.length ?? 0;
+    return { status: 'True', reason: PEERING_REASONS.programmed, message: `${rules} rule${rules === 1 ? '' : 's'} in VPC ${JSON.stringify(vpc)}` };
   }
 
   /** The `Ready` condition a VpcPeering should have after this pass. */

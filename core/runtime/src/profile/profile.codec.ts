@@ -38,7 +38,7 @@ export const DEFAULT_STORE_ADAPTER = '@netloom/adapter-sqlite';
 export const DEFAULT_STORE_PATH = '.netloom/state.db';
 
 /** The intent plugins this build ships; a profile without `plugins` enables all of them. */
-export const DEFAULT_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering'] as const;
+export const DEFAULT_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups'] as const;
 /** The plugins of ARCHITECTURE §3 (a name outside this list is a warning, not an error). */
 export const KNOWN_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups', 'qos', 'lldp-discovery'] as const;
 
