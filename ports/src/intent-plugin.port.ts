@@ -86,6 +86,25 @@ export interface TopologyNodeSettings {
   readonly uplink?: string;
 }
 
+/**
+ * A VPC router (ADR 0012): a device of role `router` whose uplink trunk is plugged into a leaf port. Where a leaf
+ * cannot route (its adapter lacks `vrf` or `anycastGateway`), the router behind it gets the VPC's VRF and the
+ * subnets' gateways, and a leg (one VLAN) per logical switch on its uplink, which the leaf binds to the switch's VNI.
+ * @example { device: 'router1', leaf: 'leaf1', port: 'Eth1/48', uplink: 'eth1' }
+ */
+export interface TopologyRouterSettings {
+  /** The router device (inventory name, role `router`). */
+  readonly device: string;
+  /** The leaf device (inventory name) the router's uplink is plugged into. */
+  readonly leaf: string;
+  /** The leaf port (interface name) of the router's uplink. */
+  readonly port: string;
+  /** The router's own uplink interface (its bindings' `interface`); default `eth1`. */
+  readonly uplink?: string;
+  /** The VPCs this router may serve; absent: every VPC that needs a router on its leaf. */
+  readonly vpcs?: readonly string[];
+}
+
 /** The parts of the deployment profile the engine and the plugins need. The runtime maps the profile to this. */
 export interface EngineSettings {
   /** Namespace → VPC policy: own VPC per namespace (default), or every namespace in `default`. */
@@ -100,7 +119,8 @@ export interface EngineSettings {
     readonly defaultSubnetPrefix: { readonly ipv4: number; readonly ipv6: number };
     readonly vipPools: readonly { readonly name: string; readonly cidr: string; readonly exclude?: readonly string[] }[];
   };
-  readonly topology: { readonly nodes: readonly TopologyNodeSettings[] };
+  /** The nodes, and the VPC routers behind leafs that cannot route (absent: none). */
+  readonly topology: { readonly nodes: readonly TopologyNodeSettings[]; readonly routers?: readonly TopologyRouterSettings[] };
   /**
    * The devices of the inventory the engine drives, by role. `vtepIp` (leafs only): the leaf's VTEP address, which
    * host-overlay nodes tunnel to for the VNIs they share with it (hybrid overlay); a leaf without one gets no
@@ -119,7 +139,8 @@ export interface EngineSettings {
 /** One device of {@link EngineSettings.devices}. */
 export interface DeviceSettings {
   readonly name: string;
-  readonly role: 'leaf' | 'vswitch' | 'firewall' | 'loadBalancer';
+  /** `router`: a VPC router (fabric port) of {@link EngineSettings.topology}`.routers`. */
+  readonly role: 'leaf' | 'vswitch' | 'firewall' | 'loadBalancer' | 'router';
   /** Leafs only: the leaf's VTEP address (hybrid overlay). */
   readonly vtepIp?: string;
   /**

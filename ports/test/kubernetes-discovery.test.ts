@@ -65,7 +65,7 @@ describe('ports: kubernetes shapes', () => {
     ]);
     assert.deepEqual(decodeProblems(KubeObjectCodec, { kind: 'VpcPeering', metadata: meta('p'), spec: { vpcs: ['a'], allow: [{ protocol: 'any' }] } }).problems, [{ path: 'spec.vpcs[1]', reason: 'required' }]);
     assert.deepEqual(decodeProblems(KubeObjectCodec, { kind: 'Deployment', metadata: meta('d') }).problems, [
-      { path: 'kind', reason: 'expected "Namespace" | "Node" | "Pod" | "Service" | "EndpointSlice" | "Subnet" | "VpcPeering", got "Deployment"' },
+      { path: 'kind', reason: 'expected "Namespace" | "Node" | "Pod" | "Service" | "EndpointSlice" | "Subnet" | "VpcPeering" | "SecurityGroup", got "Deployment"' },
     ]);
     assert.deepEqual(decodeProblems(KubeObjectCodec, { kind: 'Pod', metadata: { name: 'x', uid: 'u' }, spec: {} }).problems, [{ path: 'metadata.resourceVersion', reason: 'required' }]);
   });

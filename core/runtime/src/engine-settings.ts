@@ -38,7 +38,7 @@ export function intentPluginsFromProfile(profile: Pick<Profile, 'plugins'>, logg
 }
 
 /** The port each engine-driven role uses (whose capabilities the projection must respect). */
-const ROLE_PORT = { leaf: 'fabric', vswitch: 'vswitch', firewall: 'firewall', loadBalancer: 'loadBalancer' } as const;
+const ROLE_PORT = { leaf: 'fabric', vswitch: 'vswitch', firewall: 'firewall', loadBalancer: 'loadBalancer', router: 'fabric' } as const;
 
 /**
  * The capabilities a device's adapter declares for the port of the device's role (sorted), and the adapter's id:
@@ -58,6 +58,17 @@ function declaredCapabilities(adapters: AdapterRegistry, name: string, role: key
     .map(([n]) => n)
     .sort();
   return { capabilities, adapter: binding.adapter.definition.id };
+}
+
+/**
+ * A router's uplink interface: the topology's `uplink`, else the router adapter's `options.uplink` (the
+ * linux-router adapter's trunk), else none (the engine's default, `eth1`).
+ */
+function uplinkOf(profile: Profile, r: NonNullable<Profile['topology']['routers']>[number]): { uplink?: string } {
+  if (r.uplink !== undefined) return { uplink: r.uplink };
+  const options = profile.inventory.devices.find((d) => d.name === r.device)?.options;
+  const uplink = typeof options === 'object' && options !== null ? (options as Record<string, unknown>).uplink : undefined;
+  return typeof uplink === 'string' ? { uplink } : {};
 }
 
 /**
@@ -95,6 +106,17 @@ export function engineSettingsFromProfile(profile: Profile, adapters?: AdapterRe
         ...(n.vtepIp === undefined ? {} : { vtepIp: n.vtepIp }),
         ...(n.vswitch === undefined ? {} : { vswitch: n.vswitch }),
       })),
+      ...(profile.topology.routers === undefined
+        ? {}
+        : {
+            routers: profile.topology.routers.map((r) => ({
+              device: r.device,
+              leaf: r.leaf,
+              port: r.port,
+              ...uplinkOf(profile, r),
+              ...(r.vpcs === undefined ? {} : { vpcs: [...r.vpcs] }),
+            })),
+          }),
     },
     devices,
   };

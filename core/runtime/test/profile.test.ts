@@ -297,7 +297,7 @@ describe('runtime: deployment profile', () => {
 
     it('warns about an unknown plugin with a suggestion, and a missing scenario file', () => {
       const { warnings } = parseProfile(
-        fs.readFileSync(example('embedded.yaml'), 'utf8').replace('plugins: [kubernetes, service-lb, vpc-peering]', 'plugins: [kubernetes, servce-lb]'),
+        fs.readFileSync(example('embedded.yaml'), 'utf8').replace('plugins: [kubernetes, service-lb, vpc-peering, security-groups]', 'plugins: [kubernetes, servce-lb]'),
         { dir: '/nonexistent-dir' },
       );
       assert.match(find(warnings, 'plugins[1]').reason, /did you mean "service-lb"\?/);

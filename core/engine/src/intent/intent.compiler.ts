@@ -11,7 +11,8 @@
  *    peering go with it) and the security groups;
  * 3. validates with `checkNetwork` (`network.validate.ts`): a VPC with violations goes to `failedVpcs` and its
  *    objects leave `network`;
- * 4. collects garbage (`garbage.collector.ts`): the VNIs, VLANs, subnet definitions and carved blocks of every owner
+ * 4. allocates a VLAN per leg of each VPC router (ADR 0012, `projection/router-legs.ts`), as for a node;
+ * 5. collects garbage (`garbage.collector.ts`): the VNIs, VLANs, subnet definitions and carved blocks of every owner
  *    no plugin allocated for or retained in this pass.
  *
  * Per-object problems never stop the rest. Output lists are sorted by name (endpoints by id).
@@ -52,7 +53,8 @@ import {
 import { IpamAllocator } from '../ipam.allocator';
 import { VlanAllocator } from '../vlan.allocator';
 import { VniAllocator } from '../vni.allocator';
-import type { DesiredState } from '../pipeline/pipeline.types';
+import type { DesiredState, RouterVlan } from '../pipeline/pipeline.types';
+import { configuredRouters, routerLegs, routerVlanOwner } from '../projection/router-legs';
 import { collectGarbage, type GarbageReport } from './garbage.collector';
 import { ipamSubnetId, vipPoolIpamId } from './intent.names';
 import { cmp, ProblemList } from './intent.problems';
@@ -168,6 +170,19 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
   );
   for (const v of result.failedVpcs) failed.add(v);
 
+  // The VPC routers' legs (ADR 0012): a VLAN per (router, LS), from the per-host allocator like a node's, so the
+  // router's port on its leaf never carries one VLAN twice. Every configured router stays a live VLAN owner, so its
+  // VLANs are stable while it is in the topology and released when it leaves.
+  const routerVlans: RouterVlan[] = [];
+  for (const r of configuredRouters(settings)) live.nodes.add(routerVlanOwner(r.device));
+  for (const leg of routerLegs(result.network, settings)) {
+    try {
+      routerVlans.push({ router: leg.router, ls: leg.ls, vlan: (await vlans.allocate({ node: routerVlanOwner(leg.router), ls: leg.ls })).vlan });
+    } catch (e) {
+      problems.addError({ kind: 'VPC', name: leg.vpc }, e, `router ${leg.router}: `);
+    }
+  }
+
   // 4. Allocations whose owner left the intent (after every allocation of this pass: nothing is reused before the
   // next one).
   let garbage: GarbageReport | undefined;
@@ -181,6 +196,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
     failedVpcs: [...failed].sort(cmp),
     serviceStatus,
     ...(garbage === undefined ? {} : { garbage }),
+    ...(routerVlans.length > 0 ? { routerVlans } : {}),
   };
 }
 

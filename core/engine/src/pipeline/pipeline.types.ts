@@ -19,7 +19,7 @@ import type { ChangeSet, DesiredServiceStatus, DeviceConfig, DevicePortKind } fr
  * The cluster snapshot and the settings the engine and the intent plugins read. They are defined by the intent-plugin
  * port of `@netloom/ports` (a plugin needs nothing from the engine) and re-exported here under their old names.
  */
-export type { ClusterSnapshot, EngineSettings, NumericRange, TopologyNodeSettings } from '@netloom/ports';
+export type { ClusterSnapshot, EngineSettings, NumericRange, TopologyNodeSettings, TopologyRouterSettings } from '@netloom/ports';
 
 /** A problem that belongs to one Kubernetes object: reported on that object (event / status), never fatal. */
 export interface ObjectProblem {
@@ -51,6 +51,19 @@ export interface DesiredState {
    * when no plugin sets one.
    */
   readonly serviceStatus?: readonly DesiredServiceStatus[];
+  /**
+   * The VLAN of each leg of a VPC router (ADR 0012: per router and logical switch, from the per-host VLAN
+   * allocator), sorted by router then LS. Absent or empty when no router serves a VPC.
+   */
+  readonly routerVlans?: readonly RouterVlan[];
+}
+
+/** The VLAN a router's leg for one logical switch uses on its uplink (and the leaf on the router's port). */
+export interface RouterVlan {
+  readonly router: string;
+  /** The logical switch's name. */
+  readonly ls: string;
+  readonly vlan: number;
 }
 
 /** The desired owned configuration of one device. */

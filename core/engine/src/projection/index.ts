@@ -3,6 +3,7 @@
  * @packageDocumentation
  */
 export { project, securityGroupRuleName, type ProjectOptions } from './projection';
+export { routerLegs, routerVlanOwner, needsRouter, configuredRouters, type RouterLeg } from './router-legs';
 export {
   vpcOfObject,
   vpcObjectName,

@@ -21,6 +21,12 @@
  *   host-overlay nodes no tunnel to it), one without `accessBinding` no bindings. What is left out is a problem on the
  *   `VPC` (once per device, VPC and feature), never a failure: "leaf1 (hw-vtep) has no vrf/anycastGateway: VPC shop
  *   is switched but not routed on it".
+ * - **Router** (role `router`, ADR 0012; `settings.topology.routers`): where a leaf switches but cannot route, the
+ *   router plugged into it gets, for each VPC it serves there ({@link routerLegs}), the VPC's VRF (as a leaf would),
+ *   a segment per logical switch with the anycast gateway, and a binding per logical switch on its uplink with the
+ *   leg's VLAN (`desired.routerVlans`); the leaf gets the matching binding (router port, VLAN → L2 VNI), exactly
+ *   like a node's uplink, and no "switched but not routed" problem for that VPC. The router's config passes the
+ *   same capability filter as a leaf's; it gets no flood VTEPs. A router serving nothing gets an empty config.
  * - **vswitch** (the topology node's `vswitch`): `br-int`; the uplink trunk with exactly the node's VLANs (network
  *   overlay; left out while the node has none, as an absent list would allow every VLAN); one port per endpoint
  *   (MAC, IPs, VLAN tag or tunnel key, endpoint id, pod, inline QoS, security groups); the `securityGroupRule`s of
@@ -65,6 +71,7 @@ import {
 } from '@netloom/ports';
 import type { DesiredConfigs, DesiredState, DeviceDesired, EngineSettings } from '../pipeline/pipeline.types';
 import { cmp, ProblemList } from '../intent/intent.problems';
+import { routerLegs } from './router-legs';
 import { ANYCAST_GATEWAY_MAC, BRIDGE_NAME, DEFAULT_UPLINK, endpointPortName, qualifiedEndpointId, segmentName, tunnelName, vpcFromObjectName, vpcObjectName } from './device-names';
 
 /** Options of {@link project}. */
@@ -102,10 +109,14 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   const leafVteps = leafVtepsOf(settings, ix);
   const problems = new ProblemList();
   const leafCtx: LeafContext = { ix, leafVteps, asn: settings.routeTargetAsn ?? DEFAULT_ROUTE_TARGET_ASN, problems };
+  const legs = routerAttachments(desired, settings, ix);
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
-        put(d.name, 'fabric', projectLeaf(d, leafCtx));
+        put(d.name, 'fabric', projectLeaf(d, leafCtx, [...leafEndpoints(ix, d.name), ...(legs.onLeaf.get(d.name) ?? [])], legs.served.get(d.name) ?? new Set()));
+        break;
+      case 'router':
+        put(d.name, 'fabric', projectLeaf(d, leafCtx, legs.onRouter.get(d.name) ?? [], new Set()));
         break;
       case 'vswitch': {
         const nodeName = vswitchOf.get(d.name);
@@ -231,6 +242,40 @@ function hostVnis(ix: Index, node: Node): Set<number> {
   return new Set((ix.endpointsByNode.get(node.name) ?? []).map((e) => e.tunnelKey).filter((k): k is number => k !== undefined));
 }
 
+/** The router legs as leaf endpoints: per leaf (router port), per router (its uplink), and the VPCs served per leaf. */
+interface RouterAttachments {
+  readonly onLeaf: ReadonlyMap<string, readonly LeafEndpoint[]>;
+  readonly onRouter: ReadonlyMap<string, readonly LeafEndpoint[]>;
+  readonly served: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+function routerAttachments(desired: DesiredState, settings: EngineSettings, ix: Index): RouterAttachments {
+  const vlanOf = new Map((desired.routerVlans ?? []).map((v) => [`${v.router}\u0000${v.ls}`, v.vlan]));
+  const lsByName = new Map([...ix.lsBySubnet.values()].map((l) => [l.name, l]));
+  const onLeaf = new Map<string, LeafEndpoint[]>();
+  const onRouter = new Map<string, LeafEndpoint[]>();
+  const served = new Map<string, Set<string>>();
+  const push = <T>(map: Map<string, T[]>, key: string, value: T): void => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [value]);
+    else list.push(value);
+  };
+  for (const leg of routerLegs(desired.network, settings)) {
+    const vlan = vlanOf.get(`${leg.router}\u0000${leg.ls}`);
+    const ls = lsByName.get(leg.ls);
+    const lr = ix.lrByVpc.get(leg.vpc);
+    const subnet = ls === undefined ? undefined : ix.subnets.get(ls.subnet);
+    // No VLAN: the compile could not allocate one (reported there); the VPC stays switched only.
+    if (vlan === undefined || ls === undefined || lr === undefined || subnet === undefined) continue;
+    push(onLeaf, leg.leaf, { port: leg.port, leaf: leg.leaf, vlan, ls, lr, subnet });
+    push(onRouter, leg.router, { port: leg.uplink, leaf: leg.router, vlan, ls, lr, subnet });
+    const set = served.get(leg.leaf) ?? new Set<string>();
+    set.add(leg.vpc);
+    served.set(leg.leaf, set);
+  }
+  return { onLeaf, onRouter, served };
+}
+
 /** What every leaf's projection shares. */
 interface LeafContext {
   readonly ix: Index;
@@ -250,8 +295,11 @@ function vrbTargets(vrb: Vrb): { imports: string[]; exports: string[] } {
 
 const union = (a: readonly string[] | undefined, b: readonly string[]): string[] => [...new Set([...(a ?? []), ...b])].sort(cmp);
 
-/** The config of one leaf, shaped to what its adapter declares (see the module documentation). */
-function projectLeaf(d: DeviceSettings, lc: LeafContext): FabricConfigInput {
+/**
+ * The config of one leaf or router, shaped to what its adapter declares (see the module documentation), from the
+ * attachments that put segments on it; `served`: the VPCs a router routes behind this leaf.
+ */
+function projectLeaf(d: DeviceSettings, lc: LeafContext, attachments: readonly LeafEndpoint[], served: ReadonlySet<string>): FabricConfigInput {
   const { ix, leafVteps, asn, problems } = lc;
   const leaf = d.name;
   const c = emptyFabricConfig() as unknown as Mutable<FabricConfigInput>;
@@ -269,7 +317,7 @@ function projectLeaf(d: DeviceSettings, lc: LeafContext): FabricConfigInput {
   const routed = can(d, 'vrf');
   const gateway = routed && can(d, 'anycastGateway');
   const vpcOfL2Vni = new Map<number, string>();
-  for (const { port, vlan, ls, lr, subnet } of leafEndpoints(ix, leaf)) {
+  for (const { port, vlan, ls, lr, subnet } of attachments) {
     const vpc = lr.vpc;
     if (!can(d, 'l2Segment')) {
       miss(vpc, 'l2Segment');
@@ -280,8 +328,8 @@ function projectLeaf(d: DeviceSettings, lc: LeafContext): FabricConfigInput {
     if (routed) {
       const own = vrfRouteTarget(lr.l3Vni, asn);
       vrfs.set(vrf, { key: vrf, name: vrf, l3Vni: lr.l3Vni, importRouteTargets: [own], exportRouteTargets: [own] });
-    } else miss(vpc, 'vrf');
-    if (!gateway) miss(vpc, 'anycastGateway');
+    } else if (!served.has(vpc)) miss(vpc, 'vrf');
+    if (!gateway && !served.has(vpc)) miss(vpc, 'anycastGateway');
     const key = segmentKey(ls);
     if (!segments.has(key)) {
       const ipv4: string[] = [];

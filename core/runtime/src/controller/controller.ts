@@ -99,7 +99,7 @@ export class Controller {
     // Each device's capabilities come from its adapter's manifest: the projection shapes its config to them.
     const settings = engineSettingsFromProfile(profile, opts.container.get<AdapterRegistry>(TOKENS.AdapterRegistry));
     for (const d of settings.devices) {
-      const set = d.role === 'leaf' ? all.fabric : d.role === 'vswitch' ? all.vswitch : d.role === 'firewall' ? all.firewall : all.loadBalancer;
+      const set = d.role === 'leaf' || d.role === 'router' ? all.fabric : d.role === 'vswitch' ? all.vswitch : d.role === 'firewall' ? all.firewall : all.loadBalancer;
       drivers.set(d.name, set.get(d.name) as unknown as DeviceDriver<DeviceConfig>);
     }
     return new Controller(profile, store, opts.source, logger, drivers, settings);

@@ -104,8 +104,8 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
     if (leaf !== undefined && port !== undefined) {
       const key = `${leaf}\u0000${port}`;
       const other = leafPorts.get(key);
-      if (other !== undefined) add([...at, 'port'], `${leaf} ${port} is already the port of node ${describe(other)}`);
-      else leafPorts.set(key, name ?? `topology.nodes[${i}]`);
+      if (other !== undefined) add([...at, 'port'], `${leaf} ${port} is already the port of ${other}`);
+      else leafPorts.set(key, `node ${describe(name ?? `topology.nodes[${i}]`)}`);
     }
   });
   // Hybrid overlay: host-overlay nodes tunnel to the leafs that carry their VNIs, so every leaf that has
@@ -128,6 +128,30 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
       );
     }
   }
+
+  // VPC routers (ADR 0012): a router device, plugged into a leaf at a port no node uses, once per router.
+  const routerDevices = new Map<string, number>();
+  list(topology?.routers).forEach((r, i) => {
+    const router = rec(r);
+    if (router === undefined) return;
+    const at: Segment[] = ['topology', 'routers', i];
+    const device = str(router.device);
+    if (device !== undefined) {
+      refDevice([...at, 'device'], device, 'router', 'a');
+      const first = routerDevices.get(device);
+      if (first !== undefined) add([...at, 'device'], `${describe(device)} is already the router of topology.routers[${first}]`);
+      else routerDevices.set(device, i);
+    }
+    const leaf = str(router.leaf);
+    if (leaf !== undefined) refDevice([...at, 'leaf'], leaf, 'leaf', 'a');
+    const port = str(router.port);
+    if (leaf !== undefined && port !== undefined) {
+      const key = `${leaf}\u0000${port}`;
+      const other = leafPorts.get(key);
+      if (other !== undefined) add([...at, 'port'], `${leaf} ${port} is already the port of ${other}`);
+      else leafPorts.set(key, `router ${describe(device ?? `topology.routers[${i}]`)}`);
+    }
+  });
 
   const discoveryDevice = str(rec(topology?.discovery)?.device);
   if (discoveryDevice !== undefined) refDevice(['topology', 'discovery', 'device'], discoveryDevice, 'discovery', 'a');

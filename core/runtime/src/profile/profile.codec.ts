@@ -43,7 +43,7 @@ export const DEFAULT_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering', 'secu
 export const KNOWN_PLUGINS = ['kubernetes', 'service-lb', 'vpc-peering', 'security-groups', 'qos', 'lldp-discovery'] as const;
 
 /** Device roles in the inventory. */
-export const DEVICE_ROLES = ['leaf', 'vswitch', 'firewall', 'loadBalancer', 'discovery'] as const;
+export const DEVICE_ROLES = ['leaf', 'vswitch', 'firewall', 'loadBalancer', 'discovery', 'router'] as const;
 /** A device's role: which part of the network it plays. */
 export type DeviceRole = (typeof DEVICE_ROLES)[number];
 
@@ -54,6 +54,7 @@ export const ROLE_PORT = {
   firewall: 'firewall',
   loadBalancer: 'loadBalancer',
   discovery: 'discovery',
+  router: 'fabric',
 } as const satisfies Record<DeviceRole, PortKind>;
 
 /** Overlay modes (ARCHITECTURE §2). */
@@ -351,10 +352,18 @@ export type AddressPlan = t.TypeOf<typeof AddressPlanCodec>;
 const TopologyNodeCodec = struct('node', { name: nodeName }, { leaf: safeName, port: interfaceName, overlay: oneOf(['network', 'host'] as const), vtepIp: ipAddress, vswitch: safeName });
 export type TopologyNode = t.TypeOf<typeof TopologyNodeCodec>;
 
+/**
+ * A VPC router (ADR 0012): `device` (role `router`) has its uplink plugged into `leaf` at `port`; `uplink` is the
+ * router's own interface of that trunk (default `eth1`); `vpcs` limits the VPCs it serves (absent: every VPC that
+ * needs one on that leaf).
+ */
+const TopologyRouterCodec = struct('router', { device: safeName, leaf: safeName, port: interfaceName }, { uplink: interfaceName, vpcs: listOf(safeName, { minItems: 1 }) });
+export type TopologyRouter = t.TypeOf<typeof TopologyRouterCodec>;
+
 const TopologyCodec = struct(
   'topology',
   {},
-  { nodes: listOf(TopologyNodeCodec), discovery: struct('discovery', { device: safeName }) },
+  { nodes: listOf(TopologyNodeCodec), routers: listOf(TopologyRouterCodec), discovery: struct('discovery', { device: safeName }) },
   {
     check: (raw) =>
       raw.nodes === undefined && raw.discovery === undefined ? [{ reason: 'give nodes (each node with its leaf and port) or discovery: { device: <name> }' }] : [],
