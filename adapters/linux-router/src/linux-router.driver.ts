@@ -18,14 +18,11 @@
  *
  * @packageDocumentation
  */
-import { randomUUID } from 'node:crypto';
 import {
   CommitError,
   DeviceConnectionError,
   DeviceProtocolError,
   InputError,
-  LockedError,
-  applyChanges,
   assertCapabilities,
   capabilitiesForChanges,
   configEquals,
@@ -51,6 +48,7 @@ import {
   type TransactionOptions,
   type Vrf,
 } from '@netloom/ports';
+import { EmulatedTransactions, assertPlannedOperations, changesOnto, type PendingTransaction } from '@netloom/local-device';
 import { DeviceLock } from './linux-router.lock';
 import { DEFAULT_NETNS_PREFIX, LinuxRouterOptionsCodec, type LinuxRouterOptions } from './linux-router.options';
 import { readCommand, readOwnedConfig } from './linux-router.parse';
@@ -167,8 +165,8 @@ export class LinuxRouterDriver implements FabricDriver {
   }
 }
 
-interface Pending {
-  readonly tx: Transaction;
+/** What undoes a pending router transaction. */
+interface Undo {
   /** The steps that ran, in order (their undo runs newest first). */
   readonly done: readonly Step[];
   /** The owned config before the apply (what rollback must reach). */
@@ -180,24 +178,25 @@ export class LinuxRouterSession implements FabricSession {
   readonly id: number;
   readonly runner: RouterRunner;
   readonly #driver: LinuxRouterDriver;
-  readonly #lock: DeviceLock;
-  readonly #states = new Map<string, Transaction['state']>();
-  #pending: Pending | undefined;
-  #closed = false;
+  readonly #txs: EmulatedTransactions<Undo>;
 
   constructor(driver: LinuxRouterDriver, runner: RouterRunner, id: number, lock: DeviceLock) {
     this.#driver = driver;
     this.runner = runner;
     this.id = id;
-    this.#lock = lock;
+    this.#txs = new EmulatedTransactions<Undo>({
+      device: driver.target.name,
+      port: 'fabric',
+      session: id,
+      lock,
+      logger: driver.logger,
+      restore: (pending) => this.#restore(pending),
+      closeRunner: () => runner.close(),
+    });
   }
 
   get #name(): string {
     return this.#driver.target.name;
-  }
-
-  #open(): void {
-    if (this.#closed) throw new DeviceConnectionError(`session ${this.id} to ${this.#name} is closed`);
   }
 
   /** Fails unless the uplink exists in the router host's namespace. @throws DeviceConnectionError */
@@ -213,7 +212,7 @@ export class LinuxRouterSession implements FabricSession {
   }
 
   async facts(): Promise<DeviceFacts> {
-    this.#open();
+    this.#txs.assertOpen();
     const uname = await readCommand(this.runner, this.#name, ['uname', '-n', '-r']);
     const [hostname = '', kernel = ''] = uname.stdout.trim().split(/\s+/);
     const version = await readCommand(this.runner, this.#name, ['ip', '-V']);
@@ -234,7 +233,7 @@ export class LinuxRouterSession implements FabricSession {
   }
 
   async observe(): Promise<ObserveResult<FabricConfig>> {
-    this.#open();
+    this.#txs.assertOpen();
     return { config: await this.#observe(), observedAt: new Date().toISOString() };
   }
 
@@ -245,7 +244,7 @@ export class LinuxRouterSession implements FabricSession {
   }
 
   async plan(opts: PlanOptions<FabricConfig>): Promise<ChangeSet> {
-    this.#open();
+    this.#txs.assertOpen();
     const name = this.#name;
     const desired = normalizeFabric(decodeOrThrow(fabricVocabulary.configCodec, opts.desired, `desired fabric config of ${name}`));
     assertCapabilities('fabric', name, fabricVocabulary.capabilitiesUsed(desired), LINUX_ROUTER_FABRIC_CAPABILITIES);
@@ -257,79 +256,45 @@ export class LinuxRouterSession implements FabricSession {
     return { device: name, port: 'fabric', changes, operations: steps.map((s) => ({ medium: LINUX_ROUTER_MEDIUM, text: commandText(s.argv) })) };
   }
 
-  async apply(opts: ApplyOptions): Promise<Transaction> {
-    this.#open();
-    const name = this.#name;
+  apply(opts: ApplyOptions): Promise<Transaction> {
     const { changeSet } = opts;
-    if (changeSet.device !== name || changeSet.port !== 'fabric') {
-      throw new InputError(`change set for ${changeSet.port} device ${JSON.stringify(changeSet.device)} applied to fabric device ${JSON.stringify(name)}`);
-    }
-    if (opts.confirmWithinSec !== undefined && !(Number.isFinite(opts.confirmWithinSec) && opts.confirmWithinSec > 0)) {
-      throw new InputError(`confirmWithinSec must be a positive number of seconds, got ${String(opts.confirmWithinSec)}`);
-    }
-    const id = `${name}-${randomUUID()}`;
-    if (changeSet.changes.length === 0) {
-      this.#states.set(id, 'confirmed');
-      return { id, device: name, changeSet, state: 'confirmed' };
-    }
-    if (this.#pending !== undefined) {
-      throw new LockedError(`${name} is locked: transaction ${this.#pending.tx.id} of this session is not confirmed yet; confirm or roll it back first`, {
-        details: { device: name, transaction: this.#pending.tx.id },
-      });
-    }
-    assertCapabilities('fabric', name, capabilitiesForChanges(fabricVocabulary, changeSet.changes), LINUX_ROUTER_FABRIC_CAPABILITIES);
-    await this.#lock.acquire(`session ${this.id} (transaction ${id})`);
-    try {
-      const current = await this.#observe();
-      let next: FabricConfig;
-      try {
-        next = applyChanges(current, changeSet.changes);
-      } catch (e) {
-        throw new CommitError(`${name}: the change set does not fit the router's configuration (${e instanceof Error ? e.message : String(e)}); nothing was written. Observe and plan again.`, {
-          cause: e,
-          details: { device: name, written: 0 },
-        });
-      }
-      next = normalizeFabric(decodeOrThrow(fabricVocabulary.configCodec, next, `fabric config of ${name} after the change set`));
-      assertRenderable(next, this.#driver.ctx, `fabric config of ${name} after the change set`);
-      const steps = this.steps(current, next);
-      const planned = changeSet.operations.map((o) => o.text);
-      if (!configEquals(steps.map((s) => commandText(s.argv)), planned) || changeSet.operations.some((o) => o.medium !== LINUX_ROUTER_MEDIUM)) {
-        throw new CommitError(
-          `${name}: the change set's operations are not the commands these changes need on the router as it is now (objects outside the change set changed since the plan, or the operations were edited); nothing was written. Observe and plan again.`,
-          { details: { device: name, written: 0 } },
-        );
-      }
-      const done: Step[] = [];
-      for (const [index, step] of steps.entries()) {
-        let failure: string;
-        let cause: unknown;
-        try {
-          const r = await this.runner.run(step.argv, { write: true });
-          if (r.code === 0) {
-            done.push(step);
-            continue;
-          }
-          failure = `${commandText(step.argv)} failed (exit ${r.code}): ${r.stderr.trim()}`;
-        } catch (e) {
-          failure = `${commandText(step.argv)} could not run: ${e instanceof Error ? e.message : String(e)}`;
-          cause = e;
-        }
-        await this.#undo(done, current, `${name}: step ${index + 1} of ${steps.length}, ${failure}`, cause);
-      }
-      const after = await this.#observe();
-      if (!configEquals(after, next)) await this.#undo(done, current, `${name}: after the ${steps.length} step(s) the router does not read back as planned`, undefined);
-      const tx: Transaction = { id, device: name, changeSet, state: 'applied' };
-      this.#pending = { tx, done, before: current };
-      this.#states.set(id, 'applied');
-      this.#driver.logger.debug({ transaction: id, steps: steps.length }, 'applied');
-      return tx;
-    } catch (e) {
-      await this.#lock.release();
-      throw e;
-    }
+    return this.#txs.apply(opts, {
+      beforeLock: () => assertCapabilities('fabric', this.#name, capabilitiesForChanges(fabricVocabulary, changeSet.changes), LINUX_ROUTER_FABRIC_CAPABILITIES),
+      write: () => this.#write(changeSet),
+    });
   }
 
+  /** Checks that the change set still fits, runs the steps and verifies the result (under the lock). */
+  async #write(changeSet: ChangeSet): Promise<{ undo: Undo; log: Record<string, unknown> }> {
+    const name = this.#name;
+    const wording = { device: name, noun: 'router' };
+    const current = await this.#observe();
+    let next = changesOnto(current, changeSet.changes, wording);
+    next = normalizeFabric(decodeOrThrow(fabricVocabulary.configCodec, next, `fabric config of ${name} after the change set`));
+    assertRenderable(next, this.#driver.ctx, `fabric config of ${name} after the change set`);
+    const steps = this.steps(current, next);
+    assertPlannedOperations(changeSet.operations, steps.map((s) => commandText(s.argv)), LINUX_ROUTER_MEDIUM, 'the commands', wording);
+    const done: Step[] = [];
+    for (const [index, step] of steps.entries()) {
+      let failure: string;
+      let cause: unknown;
+      try {
+        const r = await this.runner.run(step.argv, { write: true });
+        if (r.code === 0) {
+          done.push(step);
+          continue;
+        }
+        failure = `${commandText(step.argv)} failed (exit ${r.code}): ${r.stderr.trim()}`;
+      } catch (e) {
+        failure = `${commandText(step.argv)} could not run: ${e instanceof Error ? e.message : String(e)}`;
+        cause = e;
+      }
+      await this.#undo(done, current, `${name}: step ${index + 1} of ${steps.length}, ${failure}`, cause);
+    }
+    const after = await this.#observe();
+    if (!configEquals(after, next)) await this.#undo(done, current, `${name}: after the ${steps.length} step(s) the router does not read back as planned`, undefined);
+    return { undo: { done, before: current }, log: { steps: steps.length } };
+  }
   /** Runs the undo of `done` (newest first), verifies `before`, and throws the CommitError that explains `what`. */
   async #undo(done: readonly Step[], before: FabricConfig, what: string, cause: unknown): Promise<never> {
     const problems = await this.#runUndo(done);
@@ -360,67 +325,26 @@ export class LinuxRouterSession implements FabricSession {
     return problems;
   }
 
-  async confirm(opts: TransactionOptions): Promise<void> {
-    this.#open();
-    const tx = opts.transaction;
-    const state = this.#known(tx);
-    if (state === 'rolled-back') throw new CommitError(`${this.#name}: transaction ${tx.id} was rolled back; it cannot be confirmed`, { details: { device: this.#name, transaction: tx.id } });
-    if (state === 'applied') {
-      this.#pending = undefined;
-      this.#states.set(tx.id, 'confirmed');
-      await this.#lock.release();
-    }
-    tx.state = 'confirmed';
+  confirm(opts: TransactionOptions): Promise<void> {
+    return this.#txs.confirm(opts.transaction);
   }
 
-  async rollback(opts: TransactionOptions): Promise<void> {
-    this.#open();
-    const tx = opts.transaction;
-    const state = this.#known(tx);
-    if (state === 'confirmed' && tx.changeSet.changes.length > 0) {
-      throw new CommitError(`${this.#name}: transaction ${tx.id} is confirmed; it cannot be rolled back (apply a change set that undoes it)`, { details: { device: this.#name, transaction: tx.id } });
-    }
-    if (state === 'applied') await this.#restore('rolled back on request');
-    if (state !== 'confirmed') tx.state = 'rolled-back';
+  rollback(opts: TransactionOptions): Promise<void> {
+    return this.#txs.rollback(opts.transaction);
   }
 
-  async #restore(why: string): Promise<void> {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    const problems = await this.#runUndo(pending.done);
+  /** Runs the undo steps of `pending` and verifies the router reads back as before it. @throws CommitError */
+  async #restore(pending: PendingTransaction<Undo>): Promise<void> {
+    const problems = await this.#runUndo(pending.undo.done);
     const now = await this.#observe();
-    if (!configEquals(now, pending.before)) {
+    if (!configEquals(now, pending.undo.before)) {
       throw new CommitError(`${this.#name}: rolling back transaction ${pending.tx.id} did not restore the router (${problems.join('; ') || 'it reads back differently'})`, {
         details: { device: this.#name, transaction: pending.tx.id, undoProblems: problems },
       });
     }
-    this.#pending = undefined;
-    this.#states.set(pending.tx.id, 'rolled-back');
-    await this.#lock.release();
-    this.#driver.logger.info({ transaction: pending.tx.id }, `transaction rolled back (${why})`);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      if (this.#pending !== undefined) {
-        const tx = this.#pending.tx;
-        await this.#restore('the session closed before confirming');
-        tx.state = 'rolled-back';
-      }
-    } catch (e) {
-      this.#driver.logger.error({ error: e instanceof Error ? e.message : String(e) }, 'could not roll back the unconfirmed transaction on close');
-    } finally {
-      await this.#lock.release();
-      await this.runner.close();
-    }
-  }
-
-  #known(tx: Transaction): Transaction['state'] {
-    if (tx.device !== this.#name) throw new InputError(`transaction ${tx.id} belongs to ${JSON.stringify(tx.device)}, not ${JSON.stringify(this.#name)}`);
-    const state = this.#states.get(tx.id);
-    if (state === undefined) throw new CommitError(`${this.#name}: transaction ${tx.id} is not one of this session's`, { details: { device: this.#name, transaction: tx.id } });
-    return state;
+  close(): Promise<void> {
+    return this.#txs.close();
   }
 }

@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
+import { NetnsNameCodec } from '@netloom/local-device';
 import { describeValue, refined, struct } from '@netloom/ports';
 
 /** Brand of {@link LinuxIfName}. */
@@ -20,18 +21,8 @@ export const LinuxIfNameCodec = refined<string, string, LinuxIfNameBrand>('Linux
   LINUX_IFNAME.test(s) ? undefined : `${describeValue(s)} is not a Linux interface name: use 1-15 letters, digits, '.', '_' or '-', starting with a letter or digit`,
 );
 
-/** Brand of {@link NetnsName}. */
-export interface NetnsNameBrand {
-  readonly NetnsName: unique symbol;
-}
-/** A network namespace name as `ip netns` knows it: 1-64 of `[A-Za-z0-9._-]`, first alnum. */
-export type NetnsName = t.Branded<string, NetnsNameBrand>;
-/** The pattern of {@link NetnsName}. */
-export const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** io-ts codec for {@link NetnsName}. @example NetnsNameCodec.decode('router1') */
-export const NetnsNameCodec = refined<string, string, NetnsNameBrand>('NetnsName', t.string, (s) =>
-  NETNS_NAME.test(s) ? undefined : `${describeValue(s)} is not a network namespace name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
-);
+// The namespace name codec is shared with the other local Linux adapter (@netloom/local-device).
+export { NETNS_NAME, NetnsNameCodec, type NetnsName, type NetnsNameBrand } from '@netloom/local-device';
 
 /** Brand of {@link NetnsPrefix}. */
 export interface NetnsPrefixBrand {

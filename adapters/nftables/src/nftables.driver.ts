@@ -12,17 +12,13 @@
  *
  * @packageDocumentation
  */
-import { randomUUID } from 'node:crypto';
 import {
   CommitError,
   DeviceConnectionError,
   DeviceProtocolError,
   InputError,
-  LockedError,
-  applyChanges,
   assertCapabilities,
   capabilitiesForChanges,
-  configEquals,
   decodeOrThrow,
   diffConfig,
   firewallVocabulary,
@@ -43,6 +39,7 @@ import {
   type Transaction,
   type TransactionOptions,
 } from '@netloom/ports';
+import { EmulatedTransactions, assertPlannedOperations, changesOnto, type PendingTransaction } from '@netloom/local-device';
 import { DeviceLock } from './nftables.lock';
 import { DEFAULT_FAMILY, DEFAULT_TABLE, NftablesOptionsCodec, type NftablesOptions } from './nftables.options';
 import { parseOwnedTable } from './nftables.parse';
@@ -196,8 +193,8 @@ export function deviceIdentity(target: PortFactoryOptions['target'], options: Nf
   return `${where} netns=${options.netns ?? '-'} ${options.family ?? DEFAULT_FAMILY} ${options.table ?? DEFAULT_TABLE}`;
 }
 
-interface Pending {
-  readonly tx: Transaction;
+/** What undoes a pending nftables transaction. */
+interface Undo {
   /** The table's text before the apply; `null`: there was no table. */
   readonly snapshot: string | null;
 }
@@ -210,26 +207,27 @@ export class NftablesSession implements FirewallSession {
   readonly id: number;
   readonly runner: NftRunner;
   readonly #driver: NftablesDriver;
-  readonly #lock: DeviceLock;
   readonly #statements: NftStatements;
-  readonly #states = new Map<string, Transaction['state']>();
-  #pending: Pending | undefined;
-  #closed = false;
+  readonly #txs: EmulatedTransactions<Undo>;
 
   constructor(driver: NftablesDriver, runner: NftRunner, id: number, lock: DeviceLock) {
     this.#driver = driver;
     this.runner = runner;
     this.id = id;
-    this.#lock = lock;
     this.#statements = new NftStatements(driver.family, driver.table);
+    this.#txs = new EmulatedTransactions<Undo>({
+      device: driver.target.name,
+      port: 'firewall',
+      session: id,
+      lock,
+      logger: driver.logger,
+      restore: (pending) => this.#restore(pending),
+      closeRunner: () => runner.close(),
+    });
   }
 
   get #name(): string {
     return this.#driver.target.name;
-  }
-
-  #open(): void {
-    if (this.#closed) throw new DeviceConnectionError(`session ${this.id} to ${this.#name} is closed`);
   }
 
   /** Runs nft for a read; maps a refusal to a device error. */
@@ -246,7 +244,7 @@ export class NftablesSession implements FirewallSession {
   }
 
   async facts(): Promise<DeviceFacts> {
-    this.#open();
+    this.#txs.assertOpen();
     const osVersion = await this.version();
     const sys = await this.runner.system();
     return {
@@ -264,13 +262,13 @@ export class NftablesSession implements FirewallSession {
   }
 
   async observe(): Promise<ObserveResult<FirewallConfig>> {
-    this.#open();
+    this.#txs.assertOpen();
     const config = await this.#observe();
     return { config, observedAt: new Date().toISOString() };
   }
 
   async plan(opts: PlanOptions<FirewallConfig>): Promise<ChangeSet> {
-    this.#open();
+    this.#txs.assertOpen();
     const name = this.#name;
     const desired = normalizeConfig(decodeOrThrow(firewallVocabulary.configCodec, opts.desired, `desired firewall config of ${name}`));
     assertCapabilities('firewall', name, firewallVocabulary.capabilitiesUsed(desired), NFTABLES_FIREWALL_CAPABILITIES);
@@ -292,92 +290,39 @@ export class NftablesSession implements FirewallSession {
     throw new DeviceProtocolError(`${this.#name} (${this.runner.where}): nft list table ${family} ${table} failed: ${r.stderr.trim()}`, { details: { device: this.#name, stderr: r.stderr.trim() } });
   }
 
-  async apply(opts: ApplyOptions): Promise<Transaction> {
-    this.#open();
+  apply(opts: ApplyOptions): Promise<Transaction> {
+    return this.#txs.apply(opts, { write: () => this.#write(opts.changeSet) });
+  }
+
+  /** Checks that the change set still fits the device, saves the table and runs the script (under the lock). */
+  async #write(changeSet: ChangeSet): Promise<{ undo: Undo; log: Record<string, unknown> }> {
     const name = this.#name;
-    const { changeSet } = opts;
-    if (changeSet.device !== name || changeSet.port !== 'firewall') {
-      throw new InputError(`change set for ${changeSet.port} device ${JSON.stringify(changeSet.device)} applied to firewall device ${JSON.stringify(name)}`);
-    }
-    if (opts.confirmWithinSec !== undefined && !(Number.isFinite(opts.confirmWithinSec) && opts.confirmWithinSec > 0)) {
-      throw new InputError(`confirmWithinSec must be a positive number of seconds, got ${String(opts.confirmWithinSec)}`);
-    }
-    const id = `${name}-${randomUUID()}`;
-    if (changeSet.changes.length === 0) {
-      const tx: Transaction = { id, device: name, changeSet, state: 'confirmed' };
-      this.#states.set(id, 'confirmed');
-      return tx;
-    }
-    if (this.#pending !== undefined) {
-      throw new LockedError(`${name} is locked: transaction ${this.#pending.tx.id} of this session is not confirmed yet; confirm or roll it back first`, {
-        details: { device: name, transaction: this.#pending.tx.id },
+    assertCapabilities('firewall', name, capabilitiesForChanges(firewallVocabulary, changeSet.changes), NFTABLES_FIREWALL_CAPABILITIES);
+    const wording = { device: name, noun: 'device' };
+    const current = await this.#observe();
+    let next = changesOnto(current, changeSet.changes, wording);
+    next = normalizeConfig(decodeOrThrow(firewallVocabulary.configCodec, next, `firewall config of ${name} after the change set`));
+    assertRenderable(next, `firewall config of ${name} after the change set`);
+    const lines = renderChanges({ statements: this.#statements, changes: changeSet.changes, next });
+    assertPlannedOperations(changeSet.operations, lines, NFT_MEDIUM, 'the script', wording);
+    const snapshot = await this.#snapshot();
+    const r = await this.runner.run(['-f', '-'], `${lines.join('\n')}\n`);
+    if (r.code !== 0) {
+      const text = r.stderr.trim();
+      this.#driver.logger.warn({ stderr: text }, 'nft rejected the script; nothing was applied');
+      throw new CommitError(`${name}: nft rejected the change set, so nothing of it was applied (nft applies a script all or nothing); the device is at its last committed configuration. nft said: ${text}`, {
+        details: { device: name, written: 0, restored: true, stderr: text },
       });
     }
-    await this.#lock.acquire(`session ${this.id} (transaction ${id})`);
-    try {
-      assertCapabilities('firewall', name, capabilitiesForChanges(firewallVocabulary, changeSet.changes), NFTABLES_FIREWALL_CAPABILITIES);
-      const current = await this.#observe();
-      let next: FirewallConfig;
-      try {
-        next = applyChanges(current, changeSet.changes);
-      } catch (e) {
-        throw new CommitError(`${name}: the change set does not fit the device's configuration (${e instanceof Error ? e.message : String(e)}); nothing was written. Observe and plan again.`, {
-          cause: e,
-          details: { device: name, written: 0 },
-        });
-      }
-      next = normalizeConfig(decodeOrThrow(firewallVocabulary.configCodec, next, `firewall config of ${name} after the change set`));
-      assertRenderable(next, `firewall config of ${name} after the change set`);
-      const lines = renderChanges({ statements: this.#statements, changes: changeSet.changes, next });
-      const planned = changeSet.operations.map((o) => o.text);
-      if (!configEquals(lines, planned) || changeSet.operations.some((o) => o.medium !== NFT_MEDIUM)) {
-        throw new CommitError(
-          `${name}: the change set's operations are not the script these changes need on the device as it is now (objects outside the change set changed since the plan, or the operations were edited); nothing was written. Observe and plan again.`,
-          { details: { device: name, written: 0 } },
-        );
-      }
-      const snapshot = await this.#snapshot();
-      const r = await this.runner.run(['-f', '-'], `${lines.join('\n')}\n`);
-      if (r.code !== 0) {
-        const text = r.stderr.trim();
-        this.#driver.logger.warn({ stderr: text }, 'nft rejected the script; nothing was applied');
-        throw new CommitError(`${name}: nft rejected the change set, so nothing of it was applied (nft applies a script all or nothing); the device is at its last committed configuration. nft said: ${text}`, {
-          details: { device: name, written: 0, restored: true, stderr: text },
-        });
-      }
-      const tx: Transaction = { id, device: name, changeSet, state: 'applied' };
-      this.#pending = { tx, snapshot };
-      this.#states.set(id, 'applied');
-      this.#driver.logger.debug({ transaction: id, lines: lines.length }, 'applied');
-      return tx;
-    } catch (e) {
-      await this.#lock.release();
-      throw e;
-    }
+    return { undo: { snapshot }, log: { lines: lines.length } };
   }
 
-  async confirm(opts: TransactionOptions): Promise<void> {
-    this.#open();
-    const tx = opts.transaction;
-    const state = this.#known(tx);
-    if (state === 'rolled-back') throw new CommitError(`${this.#name}: transaction ${tx.id} was rolled back; it cannot be confirmed`, { details: { device: this.#name, transaction: tx.id } });
-    if (state === 'applied') {
-      this.#pending = undefined;
-      this.#states.set(tx.id, 'confirmed');
-      await this.#lock.release();
-    }
-    tx.state = 'confirmed';
+  confirm(opts: TransactionOptions): Promise<void> {
+    return this.#txs.confirm(opts.transaction);
   }
 
-  async rollback(opts: TransactionOptions): Promise<void> {
-    this.#open();
-    const tx = opts.transaction;
-    const state = this.#known(tx);
-    if (state === 'confirmed' && tx.changeSet.changes.length > 0) {
-      throw new CommitError(`${this.#name}: transaction ${tx.id} is confirmed; it cannot be rolled back (apply a change set that undoes it)`, { details: { device: this.#name, transaction: tx.id } });
-    }
-    if (state === 'applied') await this.#restore('rolled back on request');
-    if (state !== 'confirmed') tx.state = 'rolled-back';
+  rollback(opts: TransactionOptions): Promise<void> {
+    return this.#txs.rollback(opts.transaction);
   }
 
   /** The script that puts the table back as it was before the pending transaction. */
@@ -387,43 +332,18 @@ export class NftablesSession implements FirewallSession {
     return `${s.addTable()}\n${s.deleteTable()}\n${snapshot ?? ''}`;
   }
 
-  async #restore(why: string): Promise<void> {
-    const pending = this.#pending;
-    if (pending === undefined) return;
-    const r = await this.runner.run(['-f', '-'], this.restoreScript(pending.snapshot));
+  /** Restores the table saved before `pending` in one atomic script. @throws CommitError */
+  async #restore(pending: PendingTransaction<Undo>): Promise<void> {
+    const r = await this.runner.run(['-f', '-'], this.restoreScript(pending.undo.snapshot));
     if (r.code !== 0) {
       const text = r.stderr.trim();
       throw new CommitError(`${this.#name}: restoring the table before transaction ${pending.tx.id} failed; the device still holds it. nft said: ${text}`, {
         details: { device: this.#name, transaction: pending.tx.id, stderr: text },
       });
     }
-    this.#pending = undefined;
-    this.#states.set(pending.tx.id, 'rolled-back');
-    await this.#lock.release();
-    this.#driver.logger.info({ transaction: pending.tx.id }, `transaction rolled back (${why})`);
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    try {
-      if (this.#pending !== undefined) {
-        const tx = this.#pending.tx;
-        await this.#restore('the session closed before confirming');
-        tx.state = 'rolled-back';
-      }
-    } catch (e) {
-      this.#driver.logger.error({ error: e instanceof Error ? e.message : String(e) }, 'could not roll back the unconfirmed transaction on close');
-    } finally {
-      await this.#lock.release();
-      await this.runner.close();
-    }
-  }
-
-  #known(tx: Transaction): Transaction['state'] {
-    if (tx.device !== this.#name) throw new InputError(`transaction ${tx.id} belongs to ${JSON.stringify(tx.device)}, not ${JSON.stringify(this.#name)}`);
-    const state = this.#states.get(tx.id);
-    if (state === undefined) throw new CommitError(`${this.#name}: transaction ${tx.id} is not one of this session's`, { details: { device: this.#name, transaction: tx.id } });
-    return state;
+  close(): Promise<void> {
+    return this.#txs.close();
   }
 }

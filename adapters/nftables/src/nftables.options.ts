@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
+import { NetnsNameCodec } from '@netloom/local-device';
 import { describeValue, refined, struct } from '@netloom/ports';
 
 /** Brand of {@link NftTableName}. */
@@ -23,18 +24,8 @@ export const NftTableNameCodec = refined<string, string, NftTableNameBrand>('Nft
   NFT_TABLE_NAME.test(s) ? undefined : `${describeValue(s)} is not a table name: use a letter, then up to 31 letters, digits or '_'`,
 );
 
-/** Brand of {@link NetnsName}. */
-export interface NetnsNameBrand {
-  readonly NetnsName: unique symbol;
-}
-/** A network namespace name as `ip netns` knows it: 1-64 of `[A-Za-z0-9._-]`, first alnum. */
-export type NetnsName = t.Branded<string, NetnsNameBrand>;
-/** The pattern of {@link NetnsName}. */
-export const NETNS_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-/** io-ts codec for {@link NetnsName}. @example NetnsNameCodec.decode('vfw1') */
-export const NetnsNameCodec = refined<string, string, NetnsNameBrand>('NetnsName', t.string, (s) =>
-  NETNS_NAME.test(s) ? undefined : `${describeValue(s)} is not a network namespace name: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit`,
-);
+// The namespace name codec is shared with the other local Linux adapter (@netloom/local-device).
+export { NETNS_NAME, NetnsNameCodec, type NetnsName, type NetnsNameBrand } from '@netloom/local-device';
 
 /** Brand of {@link ExecutablePath}. */
 export interface ExecutablePathBrand {
