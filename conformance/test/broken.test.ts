@@ -37,7 +37,7 @@ describe('the kit fails broken adapters, naming the problem', () => {
     const r = await run(notIdempotent);
     const c = result(r, 'idempotency');
     assert.equal(c.status, 'failed');
-    assert.match(c.reason ?? '', /not idempotent: planning the applied config again gives 1 change\(s\): update vrf "vpc-shop"/);
+    assert.match(c.reason ?? '', /not idempotent: planning the applied config again gives 1 change\(s\): update vrf "vpc-pay"/);
   });
 
   it('(c) touches a foreign object: deletes everything, foreign included', async () => {

@@ -27,6 +27,10 @@ export const CAPABILITY_NAMES = {
      * nodes in a hybrid overlay. Since port API 1.1.
      */
     'floodVtep',
+    /**
+     * Static routes in a VRF (`vrf.staticRoutes`): peer prefixes routed to the VFW's leg. Since port API 1.2.
+     */
+    'staticRoute',
   ],
   vswitch: [
     /** Bridges (br-int). */
@@ -49,6 +53,11 @@ export const CAPABILITY_NAMES = {
     'addressSets',
     /** Policies between zones. */
     'policies',
+    /**
+     * Legs (`zone.legs`): the firewall's own interfaces in a zone's segments, a VLAN of its uplink trunk each, with an
+     * address; it routes between them. Since port API 1.2.
+     */
+    'legs',
   ],
   loadBalancer: [
     /** Partitions (one per VPC). */
@@ -91,12 +100,12 @@ export type CapabilityName<P extends PortKind> = (typeof CAPABILITY_NAMES)[P][nu
  * it; a manifest may therefore leave these out, and a missing one counts as not supported (`false`). Every other
  * name must be declared.
  *
- * @example ADDED_CAPABILITIES.fabric // ['floodVtep'] (port API 1.1)
+ * @example ADDED_CAPABILITIES.fabric // ['floodVtep', 'staticRoute'] (port API 1.1, 1.2)
  */
 export const ADDED_CAPABILITIES = {
-  fabric: ['floodVtep'],
+  fabric: ['floodVtep', 'staticRoute'],
   vswitch: [],
-  firewall: [],
+  firewall: ['legs'],
   loadBalancer: [],
   kubernetes: [],
   store: [],

@@ -6,7 +6,7 @@
  *
  * | kind | domain | key | what it is on a device |
  * |---|---|---|---|
- * | `vrf` | LR | `name` | IP-VRF with an L3 VNI (symmetric IRB), optional route targets |
+ * | `vrf` | LR | `name` | IP-VRF with an L3 VNI (symmetric IRB), optional route targets and static routes (port API 1.2) |
  * | `interconnect` | VRB | `name` | route targets and border peers joining a VRF to other fabrics or sites |
  * | `segment` | LS | `String(l2Vni)` | bridge domain / MAC-VRF with an L2 VNI, optionally in a VRF with an anycast gateway |
  * | `binding` | — | `<interface>:<vlan>` | access binding: tagged VLAN on a leaf port (the node's uplink) → segment |
@@ -43,6 +43,7 @@ import type { CapabilityName } from './capabilities';
 import type { DeviceDriver, DeviceSession } from './device.port';
 import {
   AsnCodec,
+  CidrCodec,
   InterfaceNameCodec,
   IpAddressCodec,
   Ipv4AddressCodec,
@@ -59,15 +60,40 @@ import { type DeviceVocabulary, type PartialConfig, emptyConfig } from './vocabu
 // --- vrf (LR) -----------------------------------------------------------------------------------------------------
 
 /**
+ * A static route of a VRF: traffic in the VRF to `prefix` goes to `nextHop`, an address reachable through one of the
+ * VRF's segments (port API 1.2, capability `staticRoute`). netloom uses it to steer a peering's traffic through the
+ * VFW (ADR 0013): each VRF of the pair routes the other's prefixes to the firewall's leg in its own segment.
+ * `prefix` and `nextHop` are of one family.
+ *
+ * @example { prefix: '10.61.0.0/24', nextHop: '10.60.1.250' }
+ */
+export const StaticRouteCodec = withChecks(struct('StaticRoute', { prefix: CidrCodec, nextHop: IpAddressCodec }), (r): CheckProblem[] =>
+  r.prefix.includes(':') !== r.nextHop.includes(':') ? [{ path: ['nextHop'], value: r.nextHop, message: `is not of the family of prefix ${r.prefix}` }] : [],
+);
+/** A static route. See {@link StaticRouteCodec}. */
+export type StaticRoute = t.TypeOf<typeof StaticRouteCodec>;
+
+/**
  * A VRF (LR): an IP-VRF with an L3 VNI. Key: `name`. Route targets absent: the device derives them (auto); present:
  * exactly these (sets, decoded sorted).
  *
  * @example { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001, importRouteTargets: ['65000:50001'], exportRouteTargets: ['65000:50001'] }
  */
-export const VrfCodec = struct(
-  'Vrf',
-  { key: t.string, name: SafeNameCodec, l3Vni: VniCodec },
-  { importRouteTargets: setOf(RouteTargetCodec), exportRouteTargets: setOf(RouteTargetCodec) },
+export const VrfCodec = withChecks(
+  struct(
+    'Vrf',
+    { key: t.string, name: SafeNameCodec, l3Vni: VniCodec },
+    { importRouteTargets: setOf(RouteTargetCodec), exportRouteTargets: setOf(RouteTargetCodec), staticRoutes: setOf(StaticRouteCodec, { minItems: 1 }) },
+  ),
+  (v): CheckProblem[] => {
+    const problems: CheckProblem[] = [];
+    const seen = new Set<string>();
+    (v.staticRoutes ?? []).forEach((r, i) => {
+      if (seen.has(r.prefix)) problems.push({ path: ['staticRoutes', i, 'prefix'], value: r.prefix, message: `${r.prefix} has a second route in this VRF` });
+      seen.add(r.prefix);
+    });
+    return problems;
+  },
 );
 /** A VRF (LR). See {@link VrfCodec}. */
 export type Vrf = t.TypeOf<typeof VrfCodec>;
@@ -267,11 +293,15 @@ export function emptyFabricConfig(): FabricConfig {
   return emptyConfig<FabricConfig>(FABRIC_KIND_ORDER);
 }
 
-/** Every fabric capability a config uses (kinds present, plus `anycastGateway` if a segment has one). Sorted. */
+/**
+ * Every fabric capability a config uses (kinds present, plus `anycastGateway` if a segment has one and `staticRoute`
+ * if a VRF has static routes). Sorted.
+ */
 export function fabricCapabilitiesUsed(config: PartialConfig<FabricConfig>): CapabilityName<'fabric'>[] {
   const used = new Set<CapabilityName<'fabric'>>();
   for (const kind of FABRIC_KIND_ORDER) if (Object.keys(config[kind] ?? {}).length > 0) used.add(FABRIC_KIND_CAPABILITY[kind]);
   if (Object.values(config.segment ?? {}).some((s) => s.anycastGateway !== undefined)) used.add('anycastGateway');
+  if (Object.values(config.vrf ?? {}).some((v) => (v.staticRoutes?.length ?? 0) > 0)) used.add('staticRoute');
   return [...used].sort();
 }
 

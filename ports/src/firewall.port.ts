@@ -6,7 +6,7 @@
  *
  * | kind | key | what it is |
  * |---|---|---|
- * | `zone` | `name` | a security zone, normally one per VPC: the interfaces and CIDRs whose traffic belongs to it |
+ * | `zone` | `name` | a security zone, normally one per VPC: the interfaces, legs (port API 1.2) and CIDRs whose traffic belongs to it |
  * | `addressSet` | `name` | a named set of CIDRs policies can match |
  * | `policy` | `name` | a rule from one zone to another: match (addresses, protocol, ports) → allow or deny |
  *
@@ -37,16 +37,29 @@ import * as t from 'io-ts';
 import { type CheckProblem, intInRange, keyedRecord, setOf, struct, withChecks } from './codec';
 import type { CapabilityName } from './capabilities';
 import type { DeviceDriver, DeviceSession } from './device.port';
-import { CidrCodec, InterfaceNameCodec, PROTOCOLS_WITH_PORTS, PortRangeCodec, RuleProtocolCodec, SafeNameCodec } from './values';
+import { CidrCodec, InterfaceNameCodec, Ipv4InterfaceAddressCodec, PROTOCOLS_WITH_PORTS, PortRangeCodec, RuleProtocolCodec, SafeNameCodec, VlanCodec } from './values';
 import { type DeviceVocabulary, type PartialConfig, emptyConfig } from './vocabulary';
+
+/**
+ * A leg of the firewall (port API 1.2, capability `legs`): its own interface `interface` in one of the zone's
+ * segments, carried as VLAN `vlan` of its trunk `uplink` (plugged into a leaf port that binds the VLAN to the
+ * segment), with address `address` (prefix length = the segment's subnet). The firewall routes between its legs, so
+ * VRFs that route a peer's prefixes to a leg (ADR 0013) send the peering's traffic through the policies. A leg's
+ * interface belongs to its zone like the zone's `interfaces`.
+ *
+ * @example { interface: 'fw101', uplink: 'eth1', vlan: 101, address: '10.60.1.250/24' }
+ */
+export const LegCodec = struct('Leg', { interface: InterfaceNameCodec, uplink: InterfaceNameCodec, vlan: VlanCodec, address: Ipv4InterfaceAddressCodec });
+/** A firewall leg. See {@link LegCodec}. */
+export type Leg = t.TypeOf<typeof LegCodec>;
 
 /**
  * A zone (normally one per VPC). Key: `name`. At least one interface or CIDR.
  * @example { key: 'vpc-shop', name: 'vpc-shop', vpc: 'shop', interfaces: ['vlan100'], cidrs: ['10.1.0.0/16'] }
  */
 export const ZoneCodec = withChecks(
-  struct('Zone', { key: t.string, name: SafeNameCodec, interfaces: setOf(InterfaceNameCodec), cidrs: setOf(CidrCodec) }, { vpc: SafeNameCodec }),
-  (z): CheckProblem[] => (z.interfaces.length + z.cidrs.length === 0 ? [{ path: [], message: 'needs at least one interface or CIDR' }] : []),
+  struct('Zone', { key: t.string, name: SafeNameCodec, interfaces: setOf(InterfaceNameCodec), cidrs: setOf(CidrCodec) }, { vpc: SafeNameCodec, legs: setOf(LegCodec, { minItems: 1 }) }),
+  (z): CheckProblem[] => (z.interfaces.length + z.cidrs.length + (z.legs?.length ?? 0) === 0 ? [{ path: [], message: 'needs at least one interface, leg or CIDR' }] : []),
 );
 /** A zone. */
 export type Zone = t.TypeOf<typeof ZoneCodec>;
@@ -97,11 +110,21 @@ function firewallReferences(c: { readonly zone: Readonly<Record<string, Zone>>; 
   const problems: CheckProblem[] = [];
   const ifaces = new Map<string, string>();
   const cidrs = new Map<string, string>();
+  const legVlans = new Map<string, string>();
   for (const [k, z] of Object.entries(c.zone)) {
     z.interfaces.forEach((i, n) => {
       const other = ifaces.get(i);
       if (other !== undefined) problems.push({ path: ['zone', { key: k }, 'interfaces', n], value: i, message: `${i} is also in zone ${JSON.stringify(other)}` });
       else ifaces.set(i, k);
+    });
+    (z.legs ?? []).forEach((l, n) => {
+      const other = ifaces.get(l.interface);
+      if (other !== undefined) problems.push({ path: ['zone', { key: k }, 'legs', n, 'interface'], value: l.interface, message: `${l.interface} is also in zone ${JSON.stringify(other)}` });
+      else ifaces.set(l.interface, k);
+      const tag = `${l.uplink}.${l.vlan}`;
+      const clash = legVlans.get(tag);
+      if (clash !== undefined) problems.push({ path: ['zone', { key: k }, 'legs', n, 'vlan'], value: l.vlan, message: `VLAN ${l.vlan} of ${l.uplink} is also the leg ${JSON.stringify(clash)}` });
+      else legVlans.set(tag, l.interface);
     });
     z.cidrs.forEach((x, n) => {
       const other = cidrs.get(x);
@@ -155,10 +178,11 @@ export function emptyFirewallConfig(): FirewallConfig {
   return emptyConfig<FirewallConfig>(FIREWALL_KIND_ORDER);
 }
 
-/** Every firewall capability a config uses (kinds present, plus `addressSets` for policies that reference sets). */
+/** Every firewall capability a config uses (kinds present, `addressSets` for policies that reference sets, `legs` for zones with legs). */
 export function firewallCapabilitiesUsed(config: PartialConfig<FirewallConfig>): CapabilityName<'firewall'>[] {
   const used = new Set<CapabilityName<'firewall'>>();
   for (const kind of FIREWALL_KIND_ORDER) if (Object.keys(config[kind] ?? {}).length > 0) used.add(FIREWALL_KIND_CAPABILITY[kind]);
+  if (Object.values(config.zone ?? {}).some((z) => (z.legs?.length ?? 0) > 0)) used.add('legs');
   for (const p of Object.values(config.policy ?? {})) {
     if ((p.sourceAddressSets?.length ?? 0) + (p.destinationAddressSets?.length ?? 0) > 0) used.add('addressSets');
   }

@@ -105,6 +105,22 @@ export interface TopologyRouterSettings {
   readonly vpcs?: readonly string[];
 }
 
+/**
+ * Where a firewall (VFW) is plugged in (ADR 0013): its trunk `uplink` is plugged into `leaf` at `port`. The firewall
+ * then gets a leg (a VLAN of the trunk with an address) in each logical switch that leaf carries of every VPC in a
+ * peering, and the VRFs route each peer's prefixes to its leg, so peered traffic passes its policies.
+ */
+export interface TopologyFirewallSettings {
+  /** The firewall device (inventory name, role `firewall`). */
+  readonly device: string;
+  /** The leaf device (inventory name) the firewall's trunk is plugged into. */
+  readonly leaf: string;
+  /** The leaf port (interface name) of the firewall's trunk. */
+  readonly port: string;
+  /** The firewall's own trunk interface (its legs' `uplink`); default `eth1`. */
+  readonly uplink?: string;
+}
+
 /** The parts of the deployment profile the engine and the plugins need. The runtime maps the profile to this. */
 export interface EngineSettings {
   /** Namespace → VPC policy: own VPC per namespace (default), or every namespace in `default`. */
@@ -119,8 +135,11 @@ export interface EngineSettings {
     readonly defaultSubnetPrefix: { readonly ipv4: number; readonly ipv6: number };
     readonly vipPools: readonly { readonly name: string; readonly cidr: string; readonly exclude?: readonly string[] }[];
   };
-  /** The nodes, and the VPC routers behind leafs that cannot route (absent: none). */
-  readonly topology: { readonly nodes: readonly TopologyNodeSettings[]; readonly routers?: readonly TopologyRouterSettings[] };
+  /**
+   * The nodes, the VPC routers behind leafs that cannot route (absent: none), and where firewalls are plugged in
+   * (absent: none; peerings then leak routes directly between the VRFs, ADR 0011).
+   */
+  readonly topology: { readonly nodes: readonly TopologyNodeSettings[]; readonly routers?: readonly TopologyRouterSettings[]; readonly firewalls?: readonly TopologyFirewallSettings[] };
   /**
    * The devices of the inventory the engine drives, by role. `vtepIp` (leafs only): the leaf's VTEP address, which
    * host-overlay nodes tunnel to for the VNIs they share with it (hybrid overlay); a leaf without one gets no

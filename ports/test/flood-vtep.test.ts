@@ -68,8 +68,8 @@ describe('ports: fabric floodVtep (hybrid overlay, port API 1.1)', () => {
   });
 
   it('a 1.0 manifest without floodVtep stays valid (absent = not supported); a wrong value does not', () => {
-    assert.equal(PORT_API_VERSION, '1.1.0');
-    assert.deepEqual(ADDED_CAPABILITIES.fabric, ['floodVtep']);
+    assert.equal(PORT_API_VERSION, '1.2.0');
+    assert.deepEqual(ADDED_CAPABILITIES.fabric, ['floodVtep', 'staticRoute']);
     const leaf = (fabric: Record<string, unknown>): AdapterDefinition =>
       ({ id: 'old-leaf', vendor: 'x', portApi: '^1.0.0', ports: { fabric: () => undefined }, supports: { fabric } }) as unknown as AdapterDefinition;
     const v10 = { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: false, confirmedCommit: false };

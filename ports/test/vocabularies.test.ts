@@ -287,7 +287,7 @@ describe('ports: firewall vocabulary', () => {
     );
     assertProblem(ps2, 'policy["shop-to-pay"].action', 'expected "allow" | "deny", got "permit"');
     assertProblem(ps2, 'policy["pay-deny-ssh"].ports', 'ports need protocol tcp, udp or sctp (not icmp)');
-    assertProblem(ps2, 'zone["vpc-pay"]', 'needs at least one interface or CIDR');
+    assertProblem(ps2, 'zone["vpc-pay"]', 'needs at least one interface, leg or CIDR');
   });
 });
 

@@ -32,9 +32,9 @@ export { conformanceTargets, fakeHarness, fakeTarget, type FakeDeviceHarness, ty
 
 /** What the fake adapter supports: everything (use the `unsupported` option to emulate a device that lacks a feature). */
 export const FAKE_SUPPORTS = {
-  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: true, confirmedCommit: true, floodVtep: true },
+  fabric: { l2Segment: true, vrf: true, anycastGateway: true, accessBinding: true, interconnect: true, confirmedCommit: true, floodVtep: true, staticRoute: true },
   vswitch: { bridge: true, uplinkTrunk: true, endpointPort: true, vxlanTunnel: true, securityGroup: true, qos: true },
-  firewall: { zones: true, addressSets: true, policies: true },
+  firewall: { zones: true, addressSets: true, policies: true, legs: true },
   loadBalancer: { partitions: true, virtualServers: true, pools: true, memberDrain: true, monitors: true },
 } as const satisfies CapabilityManifest;
 

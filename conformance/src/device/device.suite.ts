@@ -13,6 +13,7 @@
  * @packageDocumentation
  */
 import {
+  ADDED_CAPABILITIES,
   CAPABILITY_NAMES,
   InputError,
   checkAdapterDefinition,
@@ -272,6 +273,10 @@ export function deviceConformance(port: DevicePortKind, options: DeviceConforman
     skipReason(check) {
       if (check.capability !== undefined && capabilities[check.capability] !== true) return `${why(check.capability)} (see not-supported.${check.capability})`;
       if (check.withoutCapability !== undefined && capabilities[check.withoutCapability] === true) return `${check.withoutCapability} is declared (see capability.${check.withoutCapability})`;
+      // A capability of a later minor port API that the samples (an adapter's own, a recording's) predate.
+      if (check.withoutCapability !== undefined && !plan.byCapability.has(check.withoutCapability) && (ADDED_CAPABILITIES[port] as readonly string[]).includes(check.withoutCapability)) {
+        return `the samples have no config using ${check.withoutCapability} (added in a later port API 1.x); supply samples.byCapability.${check.withoutCapability} to check that it is refused`;
+      }
       if (remote !== undefined && check.needs?.includes('harness') === true) return `the ${remote.kind} target has no device harness (a lab device offers the kit no operator levers)`;
       return undefined;
     },

@@ -4,11 +4,13 @@ import { badNameInputs, putObject, type DeviceSamples } from './samples';
 
 /**
  * A rich fabric config: a VRF, an interconnect, a routed segment with an anycast gateway, a plain one, two bindings,
- * a flood VTEP (a host-overlay node) on each segment.
+ * a flood VTEP (a host-overlay node) on each segment; a second VRF with a static route to a next hop in its own
+ * routed segment (port API 1.2).
  */
 export const fabricFull = (): FabricConfigInput => ({
   vrf: {
     'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001, importRouteTargets: ['65000:50001'], exportRouteTargets: ['65000:50001'] },
+    'vpc-pay': { key: 'vpc-pay', name: 'vpc-pay', l3Vni: 50002, staticRoutes: [{ prefix: '10.9.0.0/24', nextHop: '10.2.0.250' }] },
   },
   interconnect: {
     'vrb-dc2': {
@@ -23,6 +25,7 @@ export const fabricFull = (): FabricConfigInput => ({
   segment: {
     '10010': { key: '10010', name: 'ls-web', l2Vni: 10010, vrf: 'vpc-shop', anycastGateway: { ipv4: ['10.1.0.1/24'], ipv6: ['fd00:1::1/64'], mac: '00:00:5e:00:01:01' } },
     '10020': { key: '10020', name: 'ls-db', l2Vni: 10020 },
+    '10050': { key: '10050', name: 'ls-pay', l2Vni: 10050, vrf: 'vpc-pay', anycastGateway: { ipv4: ['10.2.0.1/24'], mac: '00:00:5e:00:01:01' } },
   },
   binding: {
     'Ethernet1/1:100': { key: 'Ethernet1/1:100', interface: 'Ethernet1/1', vlan: 100, l2Vni: 10010 },
@@ -45,6 +48,7 @@ export const fabricSamples: DeviceSamples = {
     accessBinding: { segment: ['10020'], binding: ['Ethernet1/2:100'] },
     interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
     floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141', '10020:192.0.2.142'] },
+    staticRoute: { vrf: ['vpc-pay'], segment: ['10050'] },
   },
   foreign: { kind: 'segment', object: { key: '20000', name: 'legacy-bd', l2Vni: 20000, description: 'made by hand' } },
   badInputs: [
@@ -65,6 +69,12 @@ export const fabricSamples: DeviceSamples = {
         putObject(c, 'segment', { key: '10040', name: 'ls-flood', l2Vni: 10040 });
         putObject(c, 'floodVtep', { key: '10040:192.0.2.256', l2Vni: 10040, remoteIp: '192.0.2.256' });
       },
+    },
+    {
+      id: 'static-route-family',
+      title: 'a static route to an IPv4 prefix through an IPv6 next hop',
+      capability: 'staticRoute',
+      edit: (c) => putObject(c, 'vrf', { key: 'vrf-mixed', name: 'vrf-mixed', l3Vni: 50098, staticRoutes: [{ prefix: '10.8.0.0/24', nextHop: 'fd00::1' }] }),
     },
     { id: 'vni-0', title: 'a segment with L2 VNI 0', capability: 'l2Segment', edit: (c) => putObject(c, 'segment', { key: '0', name: 'ls-zero', l2Vni: 0 }) },
     { id: 'vni-16777216', title: 'a VRF with L3 VNI 2^24', capability: 'vrf', edit: (c) => putObject(c, 'vrf', { key: 'vrf-big', name: 'vrf-big', l3Vni: 16_777_216 }) },

@@ -117,6 +117,9 @@ export function engineSettingsFromProfile(profile: Profile, adapters?: AdapterRe
               ...(r.vpcs === undefined ? {} : { vpcs: [...r.vpcs] }),
             })),
           }),
+      ...(profile.topology.firewalls === undefined
+        ? {}
+        : { firewalls: profile.topology.firewalls.map((f) => ({ device: f.device, leaf: f.leaf, port: f.port, ...(f.uplink === undefined ? {} : { uplink: f.uplink }) })) }),
     },
     devices,
   };

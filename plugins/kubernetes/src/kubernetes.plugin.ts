@@ -295,7 +295,8 @@ async function compileKubernetes(ctx: IntentContext): Promise<void> {
     for (const f of subnetFamilies(s)) {
       const family = parseCidr(f.cidr).family;
       for (const b of await allocators.listAddresses({ subnet: s.name, family })) {
-        if (b.state !== 'allocated') continue;
+        // Only pod owners (`<namespace>/<name>`): the engine holds addresses of its own (firewall legs, ADR 0013).
+        if (b.state !== 'allocated' || !b.owner.includes('/')) continue;
         const moved = podSubnet.get(b.owner);
         if (liveOwners.has(b.owner) && (moved === undefined || moved === s.name)) continue;
         await allocators.releaseAddress({ subnet: s.name, family, owner: b.owner });

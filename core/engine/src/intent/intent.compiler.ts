@@ -11,7 +11,8 @@
  *    peering go with it) and the security groups;
  * 3. validates with `checkNetwork` (`network.validate.ts`): a VPC with violations goes to `failedVpcs` and its
  *    objects leave `network`;
- * 4. allocates a VLAN per leg of each VPC router (ADR 0012, `projection/router-legs.ts`), as for a node;
+ * 4. allocates a VLAN per leg of each VPC router (ADR 0012, `projection/router-legs.ts`), as for a node, and a VLAN
+ *    and an address per leg of each firewall (ADR 0013, `projection/firewall-legs.ts`);
  * 5. collects garbage (`garbage.collector.ts`): the VNIs, VLANs, subnet definitions and carved blocks of every owner
  *    no plugin allocated for or retained in this pass.
  *
@@ -53,7 +54,8 @@ import {
 import { IpamAllocator } from '../ipam.allocator';
 import { VlanAllocator } from '../vlan.allocator';
 import { VniAllocator } from '../vni.allocator';
-import type { DesiredState, RouterVlan } from '../pipeline/pipeline.types';
+import type { DesiredState, FirewallLegAllocation, RouterVlan } from '../pipeline/pipeline.types';
+import { configuredFirewalls, firewallLegNeeds, firewallOwner, firewallsByCapability } from '../projection/firewall-legs';
 import { configuredRouters, routerLegs, routerVlanOwner } from '../projection/router-legs';
 import { collectGarbage, type GarbageReport } from './garbage.collector';
 import { ipamSubnetId, vipPoolIpamId } from './intent.names';
@@ -183,6 +185,31 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
     }
   }
 
+  // The firewalls' legs (ADR 0013): per (firewall, LS of a peered VPC its leaf carries) a VLAN of its trunk (per-host
+  // allocator, like a router's) and an address of the subnet (IPAM, owner `firewall_<device>`: not a pod owner, so
+  // the kubernetes plugin leaves it alone). Both stay while the subnet and the firewall do: a leg that comes back
+  // gets the same VLAN and address.
+  const firewallLegs: FirewallLegAllocation[] = [];
+  for (const f of configuredFirewalls(settings)) live.nodes.add(firewallOwner(f.device));
+  const legPlan = firewallLegNeeds(result.network, settings);
+  const peeredVpcs = [...new Set((result.network.peerings ?? []).flatMap((p) => [...p.vpcs]))].sort(cmp);
+  for (const f of firewallsByCapability(settings).withoutLegs) {
+    for (const vpc of peeredVpcs) problems.add({ kind: 'VPC', name: vpc }, ErrorCode.NOT_SUPPORTED, `firewall ${f.label} has no legs: the peerings of VPC ${vpc} are not routed through it (routes leak directly between the VRFs)`);
+  }
+  for (const o of legPlan.overlaps) {
+    problems.add({ kind: 'VPC', name: o.vpc }, ErrorCode.CONFLICT, `firewall ${o.firewall}: ${o.cidr} overlaps ${o.otherCidr} of VPC ${o.other}, which the firewall serves already; VPC ${o.vpc} gets no leg on it and its peerings are not routed through it`);
+  }
+  for (const need of legPlan.needs) {
+    try {
+      const owner = firewallOwner(need.firewall);
+      const vlan = (await vlans.allocate({ node: owner, ls: need.ls })).vlan;
+      const held = await ipam.allocate({ subnet: ipamSubnetId(need.subnet, 4), owner });
+      firewallLegs.push({ firewall: need.firewall, vpc: need.vpc, ls: need.ls, vlan, address: `${held.ip}/${parseCidr(held.cidr).prefix}` });
+    } catch (e) {
+      problems.addError({ kind: 'VPC', name: need.vpc }, e, `firewall ${need.firewall}: `);
+    }
+  }
+
   // 4. Allocations whose owner left the intent (after every allocation of this pass: nothing is reused before the
   // next one).
   let garbage: GarbageReport | undefined;
@@ -197,6 +224,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
     serviceStatus,
     ...(garbage === undefined ? {} : { garbage }),
     ...(routerVlans.length > 0 ? { routerVlans } : {}),
+    ...(firewallLegs.length > 0 ? { firewallLegs } : {}),
   };
 }
 

@@ -56,6 +56,23 @@ export interface DesiredState {
    * allocator), sorted by router then LS. Absent or empty when no router serves a VPC.
    */
   readonly routerVlans?: readonly RouterVlan[];
+  /**
+   * The legs of the firewalls (ADR 0013: per firewall and logical switch of a peered VPC its leaf carries, a VLAN of
+   * its trunk and an address of the subnet), sorted by firewall then LS. Absent or empty when no firewall is
+   * plugged in or no VPC is peered.
+   */
+  readonly firewallLegs?: readonly FirewallLegAllocation[];
+}
+
+/** A firewall's leg in one logical switch: the VLAN on its trunk and its address (with the subnet's prefix). */
+export interface FirewallLegAllocation {
+  readonly firewall: string;
+  readonly vpc: string;
+  /** The logical switch's name. */
+  readonly ls: string;
+  readonly vlan: number;
+  /** IPv4 interface address, e.g. `10.60.1.250/24`. */
+  readonly address: string;
 }
 
 /** The VLAN a router's leg for one logical switch uses on its uplink (and the leaf on the router's port). */

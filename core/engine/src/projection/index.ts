@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 export { project, securityGroupRuleName, type ProjectOptions } from './projection';
-export { routerLegs, routerVlanOwner, needsRouter, configuredRouters, type RouterLeg } from './router-legs';
+export { routerLegs, routerVlanOwner, needsRouter, configuredRouters, carriedLogicalSwitches, type RouterLeg } from './router-legs';
+export { firewallLegNeeds, firewallOwner, legInterface, configuredFirewalls, type FirewallLegNeed, type FirewallOverlap } from './firewall-legs';
 export {
   vpcOfObject,
   vpcObjectName,

@@ -72,6 +72,7 @@ import {
 import type { DesiredConfigs, DesiredState, DeviceDesired, EngineSettings } from '../pipeline/pipeline.types';
 import { cmp, ProblemList } from '../intent/intent.problems';
 import { routerLegs } from './router-legs';
+import { configuredFirewalls, legInterface } from './firewall-legs';
 import { ANYCAST_GATEWAY_MAC, BRIDGE_NAME, DEFAULT_UPLINK, endpointPortName, qualifiedEndpointId, segmentName, tunnelName, vpcFromObjectName, vpcObjectName } from './device-names';
 
 /** Options of {@link project}. */
@@ -108,12 +109,14 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   for (const t of settings.topology.nodes) if (!topologyOf.has(t.name)) topologyOf.set(t.name, t);
   const leafVteps = leafVtepsOf(settings, ix);
   const problems = new ProblemList();
-  const leafCtx: LeafContext = { ix, leafVteps, asn: settings.routeTargetAsn ?? DEFAULT_ROUTE_TARGET_ASN, problems };
+  const asn = settings.routeTargetAsn ?? DEFAULT_ROUTE_TARGET_ASN;
+  const fw = firewallAttachments(desired, settings, ix, asn);
+  const leafCtx: LeafContext = { ix, leafVteps, asn, problems, steering: fw.steering };
   const legs = routerAttachments(desired, settings, ix);
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
-        put(d.name, 'fabric', projectLeaf(d, leafCtx, [...leafEndpoints(ix, d.name), ...(legs.onLeaf.get(d.name) ?? [])], legs.served.get(d.name) ?? new Set()));
+        put(d.name, 'fabric', projectLeaf(d, leafCtx, [...leafEndpoints(ix, d.name), ...(legs.onLeaf.get(d.name) ?? []), ...(fw.onLeaf.get(d.name) ?? [])], legs.served.get(d.name) ?? new Set()));
         break;
       case 'router':
         put(d.name, 'fabric', projectLeaf(d, leafCtx, legs.onRouter.get(d.name) ?? [], new Set()));
@@ -125,7 +128,7 @@ export function project(opts: ProjectOptions): DesiredConfigs {
         break;
       }
       case 'firewall':
-        put(d.name, 'firewall', projectFirewall(net, ix));
+        put(d.name, 'firewall', projectFirewall(net, ix, d, fw.legsOf.get(d.name) ?? []));
         break;
       case 'loadBalancer':
         put(d.name, 'loadBalancer', projectLoadBalancer(net));
@@ -276,6 +279,87 @@ function routerAttachments(desired: DesiredState, settings: EngineSettings, ix: 
   return { onLeaf, onRouter, served };
 }
 
+/** A firewall leg as the projection uses it. */
+interface FirewallLegView {
+  readonly firewall: string;
+  readonly vpc: string;
+  readonly uplink: string;
+  readonly vlan: number;
+  readonly address: string;
+}
+
+/** A peer of a VPC whose traffic goes through `firewall`: route `prefixes` to the leg in one of `legs`' segments. */
+interface SteeredPeer {
+  readonly vpc: string;
+  readonly firewall: string;
+  /** The peer VRF's own route target (not imported where the route is installed). */
+  readonly routeTarget: string;
+  /** The peer's IPv4 ranges the firewall has legs in. */
+  readonly prefixes: readonly string[];
+  /** The firewall's legs in this VPC: segment (L2 VNI) and the leg's address. */
+  readonly legs: readonly { readonly l2Vni: number; readonly ip: string }[];
+}
+
+/**
+ * The firewalls' legs (ADR 0013): leaf bindings for each leg (firewall port, VLAN → the LS's L2 VNI), the legs of
+ * each firewall, and per VPC the peers steered through a firewall (the first in topology order with legs in both).
+ */
+function firewallAttachments(
+  desired: DesiredState,
+  settings: EngineSettings,
+  ix: Index,
+  asn: number,
+): { onLeaf: ReadonlyMap<string, readonly LeafEndpoint[]>; legsOf: ReadonlyMap<string, readonly FirewallLegView[]>; steering: ReadonlyMap<string, readonly SteeredPeer[]> } {
+  const onLeaf = new Map<string, LeafEndpoint[]>();
+  const legsOf = new Map<string, FirewallLegView[]>();
+  const steering = new Map<string, SteeredPeer[]>();
+  const allocations = desired.firewallLegs ?? [];
+  if (allocations.length === 0) return { onLeaf, legsOf, steering };
+  const firewalls = new Map(configuredFirewalls(settings).map((f) => [f.device, f]));
+  const lsByName = new Map([...ix.lsBySubnet.values()].map((l) => [l.name, l]));
+  // Per firewall and VPC: the legs (L2 VNI, IP) and the IPv4 ranges they are in.
+  const reach = new Map<string, { legs: { l2Vni: number; ip: string }[]; prefixes: string[] }>();
+  for (const a of allocations) {
+    const f = firewalls.get(a.firewall);
+    const ls = lsByName.get(a.ls);
+    const lr = ix.lrByVpc.get(a.vpc);
+    const subnet = ls === undefined ? undefined : ix.subnets.get(ls.subnet);
+    if (f === undefined || ls === undefined || lr === undefined || subnet === undefined) continue;
+    const uplink = f.uplink ?? DEFAULT_UPLINK;
+    const onThisLeaf = onLeaf.get(f.leaf) ?? [];
+    onThisLeaf.push({ port: f.port, leaf: f.leaf, vlan: a.vlan, ls, lr, subnet });
+    onLeaf.set(f.leaf, onThisLeaf);
+    const mine = legsOf.get(a.firewall) ?? [];
+    mine.push({ firewall: a.firewall, vpc: a.vpc, uplink, vlan: a.vlan, address: a.address });
+    legsOf.set(a.firewall, mine);
+    const key = `${a.firewall}\u0000${a.vpc}`;
+    const r = reach.get(key) ?? { legs: [], prefixes: [] };
+    r.legs.push({ l2Vni: ls.l2Vni, ip: a.address.slice(0, a.address.indexOf('/')) });
+    const v4 = subnetFamilies(subnet).find((fam) => parseCidr(fam.cidr).family === 4);
+    if (v4 !== undefined) r.prefixes.push(v4.cidr);
+    reach.set(key, r);
+  }
+  for (const p of [...(desired.network.peerings ?? [])].sort((a, b) => cmp(a.name, b.name))) {
+    const [x, y] = p.vpcs;
+    const through = [...firewalls.keys()].find((f) => reach.has(`${f}\u0000${x}`) && reach.has(`${f}\u0000${y}`));
+    if (through === undefined) continue;
+    for (const [vpc, peer] of [
+      [x, y],
+      [y, x],
+    ] as const) {
+      const peerLr = ix.lrByVpc.get(peer);
+      const here = reach.get(`${through}\u0000${vpc}`)!;
+      const there = reach.get(`${through}\u0000${peer}`)!;
+      if (peerLr === undefined) continue;
+      const list = steering.get(vpc) ?? [];
+      if (list.some((s) => s.vpc === peer)) continue;
+      list.push({ vpc: peer, firewall: through, routeTarget: vrfRouteTarget(peerLr.l3Vni, asn), prefixes: [...new Set(there.prefixes)].sort(cmp), legs: here.legs });
+      steering.set(vpc, list);
+    }
+  }
+  return { onLeaf, legsOf, steering };
+}
+
 /** What every leaf's projection shares. */
 interface LeafContext {
   readonly ix: Index;
@@ -283,6 +367,8 @@ interface LeafContext {
   /** The AS of the VRFs' own route targets. */
   readonly asn: number;
   readonly problems: ProblemList;
+  /** Per VPC, the peers whose traffic goes through a firewall (ADR 0013). */
+  readonly steering: ReadonlyMap<string, readonly SteeredPeer[]>;
 }
 
 /** The route targets of a VRB, by direction (`both` counts for each). */
@@ -353,13 +439,42 @@ function projectLeaf(d: DeviceSettings, lc: LeafContext, attachments: readonly L
     const binding = { interface: port, vlan, l2Vni: ls.l2Vni };
     bindings.set(bindingKey(binding), { key: bindingKey(binding), ...binding });
   }
+  // Peerings through a firewall (ADR 0013): the VRF routes the peer's prefixes to the firewall's leg in one of its
+  // segments on this device, and does not import the peer's route target (the leak would bypass the firewall).
+  const bypassed = new Map<string, Set<string>>(); // VRF → peer route targets not imported
+  for (const name of [...vrfs.keys()].sort(cmp)) {
+    const vpc = vpcFromObjectName(name) ?? name;
+    const vrf = vrfs.get(name);
+    if (vrf === undefined) continue;
+    const routes = new Map<string, { prefix: string; nextHop: string }>();
+    for (const peer of lc.steering.get(vpc) ?? []) {
+      const hop = [...peer.legs].sort((a, b) => a.l2Vni - b.l2Vni).find((l) => segments.get(String(l.l2Vni))?.vrf === name);
+      if (!can(d, 'staticRoute')) {
+        miss(vpc, `staticRoute:${peer.vpc}:${peer.firewall}`);
+        continue;
+      }
+      if (hop === undefined) {
+        miss(vpc, `legSegment:${peer.vpc}:${peer.firewall}`);
+        continue;
+      }
+      for (const prefix of peer.prefixes) if (!routes.has(prefix)) routes.set(prefix, { prefix, nextHop: hop.ip });
+      const set = bypassed.get(name) ?? new Set<string>();
+      set.add(peer.routeTarget);
+      bypassed.set(name, set);
+    }
+    if (routes.size > 0) vrfs.set(name, { ...vrf, staticRoutes: [...routes.values()].sort((a, b) => cmp(a.prefix, b.prefix)) });
+  }
   // Route leaking (VRBs) into the VRFs this leaf carries.
   for (const name of [...vrfs.keys()].sort(cmp)) {
     const vpc = vpcFromObjectName(name) ?? name;
     for (const vrb of ix.vrbsByVpc.get(vpc) ?? []) {
       const vrf = vrfs.get(name);
       if (vrf === undefined) continue;
-      const { imports, exports } = vrbTargets(vrb);
+      const skip = bypassed.get(name);
+      const targets = vrbTargets(vrb);
+      const imports = skip === undefined ? targets.imports : targets.imports.filter((rt) => !skip.has(rt));
+      const exports = targets.exports;
+      if (imports.length === 0 && targets.imports.length > 0) continue;
       if (can(d, 'interconnect')) {
         // The interconnect vocabulary needs both lists: a VRB that names no export exports the VRF's own target;
         // one that imports nothing leaks nothing into this VRF.
@@ -419,6 +534,14 @@ function reportMissing(d: DeviceSettings, missing: ReadonlyMap<string, ReadonlyS
     else if (caps.has('anycastGateway')) say(`${label} has no anycastGateway: VPC ${vpc} is routed on it without its subnets' gateways`);
     if (caps.has('accessBinding')) say(`${label} has no accessBinding: the nodes of VPC ${vpc} behind it are not bound to its segments`);
     if (caps.has('floodVtep')) say(`${label} has no floodVtep: the host-overlay nodes of VPC ${vpc} are not in its flood lists and get no tunnel to it`);
+    for (const x of [...caps].filter((c) => c.startsWith('staticRoute:')).sort(cmp)) {
+      const [, peer, firewall] = x.split(':');
+      say(`${label} has no staticRoute: traffic between VPC ${vpc} and its peer ${String(peer)} is routed directly on it (route targets leaked), not through firewall ${String(firewall)}`);
+    }
+    for (const x of [...caps].filter((c) => c.startsWith('legSegment:')).sort(cmp)) {
+      const [, peer, firewall] = x.split(':');
+      say(`${label} carries no segment of VPC ${vpc} in which firewall ${String(firewall)} has a leg: traffic to its peer ${String(peer)} is routed directly on it (route targets leaked)`);
+    }
     for (const x of [...caps].filter((c) => c.startsWith('interconnect:')).sort(cmp)) {
       say(`${label} has no interconnect: VRB ${x.slice('interconnect:'.length)} of VPC ${vpc} leaks its route targets in the VRF, its border peers are left out`);
     }
@@ -535,7 +658,14 @@ function securityGroupRules(nodeName: string, ports: readonly VSwitchConfigInput
 }
 
 /** The config of a firewall: the whole VFW. */
-function projectFirewall(net: NetworkState, ix: Index): FirewallConfigInput {
+function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: readonly FirewallLegView[]): FirewallConfigInput {
+  const legsByVpc = new Map<string, FirewallLegView[]>();
+  for (const l of legs) {
+    const list = legsByVpc.get(l.vpc) ?? [];
+    list.push(l);
+    legsByVpc.set(l.vpc, list);
+  }
+
   const c = emptyFirewallConfig() as unknown as Mutable<FirewallConfigInput>;
   const zones = new Map<string, FirewallConfigInput['zone'][string]>();
   const policies = new Map<string, FirewallConfigInput['policy'][string]>();
@@ -554,8 +684,16 @@ function projectFirewall(net: NetworkState, ix: Index): FirewallConfigInput {
           cidrs.push(text);
         }
       }
-      if (cidrs.length === 0) continue;
-      zones.set(name, { key: name, name, vpc: z.vpc, interfaces: [], cidrs: cidrs.sort(cmp) });
+      const zoneLegs = can(d, 'legs') ? (legsByVpc.get(z.vpc) ?? []) : [];
+      if (cidrs.length === 0 && zoneLegs.length === 0) continue;
+      zones.set(name, {
+        key: name,
+        name,
+        vpc: z.vpc,
+        interfaces: [],
+        cidrs: cidrs.sort(cmp),
+        ...(zoneLegs.length > 0 ? { legs: zoneLegs.map((l) => ({ interface: legInterface(l.vlan), uplink: l.uplink, vlan: l.vlan, address: l.address })).sort((a, b) => a.vlan - b.vlan) } : {}),
+      });
     }
     for (const p of vfw.policies) {
       const src = zoneVpc.get(p.srcZone);

@@ -67,20 +67,7 @@ export function configuredRouters(settings: EngineSettings): NonNullable<EngineS
  */
 export function routerLegs(network: NetworkState, settings: EngineSettings): RouterLeg[] {
   const leafs = new Map(settings.devices.filter((d) => d.role === 'leaf').map((d) => [d.name, d]));
-  // Per leaf: the logical switches its network-overlay endpoints put on it (as the leaf projection sees them).
-  const lsBySubnet = new Map((network.logicalSwitches ?? []).map((l) => [l.subnet, l]));
-  const vpcsWithLr = new Set((network.logicalRouters ?? []).map((l) => l.vpc));
-  const subnets = new Set((network.subnets ?? []).map((s) => s.name));
-  const nodes = new Map((network.nodes ?? []).map((n) => [n.name, n]));
-  const carried = new Map<string, Map<string, string>>(); // leaf → LS name → VPC
-  for (const ep of network.endpoints ?? []) {
-    const node = nodes.get(ep.node);
-    const ls = lsBySubnet.get(ep.subnet);
-    if (node?.overlay !== 'network' || node.leaf === undefined || ls === undefined || ep.vlan === undefined || !vpcsWithLr.has(ep.vpc) || !subnets.has(ep.subnet)) continue;
-    const map = carried.get(node.leaf.leaf) ?? new Map<string, string>();
-    map.set(ls.name, ls.vpc);
-    carried.set(node.leaf.leaf, map);
-  }
+  const carried = carriedLogicalSwitches(network);
   const out: RouterLeg[] = [];
   const taken = new Set<string>(); // `<leaf>\0<vpc>` served by an earlier router
   for (const r of configuredRouters(settings)) {
@@ -97,4 +84,26 @@ export function routerLegs(network: NetworkState, settings: EngineSettings): Rou
     }
   }
   return out.sort((a, b) => cmp(a.router, b.router) || cmp(a.ls, b.ls));
+}
+
+/**
+ * Per leaf, the logical switches its network-overlay endpoints put on it (as the leaf projection sees them), each
+ * with its VPC: what a router or a firewall plugged into that leaf can reach.
+ * @example carriedLogicalSwitches(network).get('leaf1') // Map { 'shop-web' => 'shop' }
+ */
+export function carriedLogicalSwitches(network: NetworkState): Map<string, Map<string, string>> {
+  const lsBySubnet = new Map((network.logicalSwitches ?? []).map((l) => [l.subnet, l]));
+  const vpcsWithLr = new Set((network.logicalRouters ?? []).map((l) => l.vpc));
+  const subnets = new Set((network.subnets ?? []).map((s) => s.name));
+  const nodes = new Map((network.nodes ?? []).map((n) => [n.name, n]));
+  const carried = new Map<string, Map<string, string>>(); // leaf → LS name → VPC
+  for (const ep of network.endpoints ?? []) {
+    const node = nodes.get(ep.node);
+    const ls = lsBySubnet.get(ep.subnet);
+    if (node?.overlay !== 'network' || node.leaf === undefined || ls === undefined || ep.vlan === undefined || !vpcsWithLr.has(ep.vpc) || !subnets.has(ep.subnet)) continue;
+    const map = carried.get(node.leaf.leaf) ?? new Map<string, string>();
+    map.set(ls.name, ls.vpc);
+    carried.set(node.leaf.leaf, map);
+  }
+  return carried;
 }

@@ -153,6 +153,30 @@ export function crossCheckProfile(raw: unknown): LocatedProblem[] {
     }
   });
 
+  // Firewalls (ADR 0013): a firewall device, plugged into a leaf at a port no node or router uses, once per firewall.
+  const firewallDevices = new Map<string, number>();
+  list(topology?.firewalls).forEach((f, i) => {
+    const fw = rec(f);
+    if (fw === undefined) return;
+    const at: Segment[] = ['topology', 'firewalls', i];
+    const device = str(fw.device);
+    if (device !== undefined) {
+      refDevice([...at, 'device'], device, 'firewall', 'a');
+      const first = firewallDevices.get(device);
+      if (first !== undefined) add([...at, 'device'], `${describe(device)} is already plugged in at topology.firewalls[${first}]`);
+      else firewallDevices.set(device, i);
+    }
+    const leaf = str(fw.leaf);
+    if (leaf !== undefined) refDevice([...at, 'leaf'], leaf, 'leaf', 'a');
+    const port = str(fw.port);
+    if (leaf !== undefined && port !== undefined) {
+      const key = `${leaf}\u0000${port}`;
+      const other = leafPorts.get(key);
+      if (other !== undefined) add([...at, 'port'], `${leaf} ${port} is already the port of ${other}`);
+      else leafPorts.set(key, `firewall ${describe(device ?? `topology.firewalls[${i}]`)}`);
+    }
+  });
+
   const discoveryDevice = str(rec(topology?.discovery)?.device);
   if (discoveryDevice !== undefined) refDevice(['topology', 'discovery', 'device'], discoveryDevice, 'discovery', 'a');
 

@@ -360,10 +360,18 @@ export type TopologyNode = t.TypeOf<typeof TopologyNodeCodec>;
 const TopologyRouterCodec = struct('router', { device: safeName, leaf: safeName, port: interfaceName }, { uplink: interfaceName, vpcs: listOf(safeName, { minItems: 1 }) });
 export type TopologyRouter = t.TypeOf<typeof TopologyRouterCodec>;
 
+/**
+ * Where a firewall is plugged in (ADR 0013): `device` (role `firewall`) has its trunk plugged into `leaf` at `port`;
+ * `uplink` is the firewall's own trunk interface (default `eth1`). With
+ * it, peered traffic is routed through the firewall's legs instead of leaking directly between the VRFs.
+ */
+const TopologyFirewallCodec = struct('firewall', { device: safeName, leaf: safeName, port: interfaceName }, { uplink: interfaceName });
+export type TopologyFirewall = t.TypeOf<typeof TopologyFirewallCodec>;
+
 const TopologyCodec = struct(
   'topology',
   {},
-  { nodes: listOf(TopologyNodeCodec), routers: listOf(TopologyRouterCodec), discovery: struct('discovery', { device: safeName }) },
+  { nodes: listOf(TopologyNodeCodec), routers: listOf(TopologyRouterCodec), firewalls: listOf(TopologyFirewallCodec), discovery: struct('discovery', { device: safeName }) },
   {
     check: (raw) =>
       raw.nodes === undefined && raw.discovery === undefined ? [{ reason: 'give nodes (each node with its leaf and port) or discovery: { device: <name> }' }] : [],
