@@ -38,7 +38,8 @@
  *   VTEP IPv4) to the VTEP address of every leaf that carries one of them: the other half of the flood VTEPs.
  * - **firewall** (role `firewall`; each gets the full policy): a zone per VPC (`vpc-<vpc>`, its subnets' CIDRs),
  *   the VFW's policies. A CIDR is in one zone only: where VPCs use the same CIDR, the first zone (by name) keeps it;
- *   a zone left without CIDRs is left out with its policies.
+ *   a zone left without CIDRs is left out with its policies. A firewall of `topology.firewalls` with legs (ADR 0013)
+ *   gets a zone per VPC it has legs in, made of those legs only (no CIDRs: it sees only traffic routed to its legs).
  * - **loadBalancer** (role `loadBalancer`; each gets all): a partition per VPC with virtual servers, pools, a TCP
  *   monitor per TCP pool, members.
  *
@@ -659,6 +660,9 @@ function securityGroupRules(nodeName: string, ports: readonly VSwitchConfigInput
 
 /** The config of a firewall: the whole VFW. */
 function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: readonly FirewallLegView[]): FirewallConfigInput {
+  const steered = legs.length > 0 && can(d, 'legs');
+  const legObjects = (list: readonly FirewallLegView[]): NonNullable<FirewallConfigInput['zone'][string]['legs']> =>
+    list.map((l) => ({ interface: legInterface(l.vlan), uplink: l.uplink, vlan: l.vlan, address: l.address })).sort((a, b) => a.vlan - b.vlan);
   const legsByVpc = new Map<string, FirewallLegView[]>();
   for (const l of legs) {
     const list = legsByVpc.get(l.vpc) ?? [];
@@ -675,6 +679,13 @@ function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: 
     for (const z of [...vfw.zones].sort((a, b) => cmp(a.vpc, b.vpc))) {
       const name = vpcObjectName(z.vpc);
       if (zones.has(name)) continue;
+      // A firewall with legs sees only the traffic routed to them (ADR 0013): its zones are its legs, and a CIDR of
+      // another VPC (overlapping ranges are common) must not claim a packet that entered on a leg.
+      if (steered) {
+        const zoneLegs = legsByVpc.get(z.vpc) ?? [];
+        if (zoneLegs.length > 0) zones.set(name, { key: name, name, vpc: z.vpc, interfaces: [], cidrs: [], legs: legObjects(zoneLegs) });
+        continue;
+      }
       const cidrs: string[] = [];
       for (const s of [...ix.subnets.values()].filter((x) => x.vpc === z.vpc).sort((a, b) => cmp(a.name, b.name))) {
         for (const f of subnetFamilies(s)) {
@@ -684,16 +695,8 @@ function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: 
           cidrs.push(text);
         }
       }
-      const zoneLegs = can(d, 'legs') ? (legsByVpc.get(z.vpc) ?? []) : [];
-      if (cidrs.length === 0 && zoneLegs.length === 0) continue;
-      zones.set(name, {
-        key: name,
-        name,
-        vpc: z.vpc,
-        interfaces: [],
-        cidrs: cidrs.sort(cmp),
-        ...(zoneLegs.length > 0 ? { legs: zoneLegs.map((l) => ({ interface: legInterface(l.vlan), uplink: l.uplink, vlan: l.vlan, address: l.address })).sort((a, b) => a.vlan - b.vlan) } : {}),
-      });
+      if (cidrs.length === 0) continue;
+      zones.set(name, { key: name, name, vpc: z.vpc, interfaces: [], cidrs: cidrs.sort(cmp) });
     }
     for (const p of vfw.policies) {
       const src = zoneVpc.get(p.srcZone);
