@@ -63,7 +63,7 @@ export const adapter = defineAdapter({
   id: 'fake',
   vendor: 'netloom',
   description: 'In-memory reference devices with latency and failure injection.',
-  portApi: '^1.1.0',
+  portApi: '^1.2.0',
   ports: { fabric: fakeFabric, vswitch: fakeVSwitch, firewall: fakeFirewall, loadBalancer: fakeLoadBalancer },
   supports: FAKE_SUPPORTS,
   optionsCodec: FakeOptionsCodec,

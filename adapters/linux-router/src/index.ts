@@ -2,7 +2,7 @@
  * `@netloom/adapter-linux-router` — the fabric port on a Linux box: the VPC's router (LR) where the leaf cannot route.
  * Each VRF is a network namespace with IP forwarding on, each routed segment a bridge in it holding the anycast
  * gateway, each binding a leg of the uplink trunk (an 802.1Q sub-interface, or a veth as an Open vSwitch access port)
- * in that bridge. Commands run locally as argument vectors (`ip`, `sysctl`, `ovs-vsctl`), never through a shell.
+ * in that bridge, each static route of a VRF a `proto static` route in its namespace (port API 1.2). Commands run locally as argument vectors (`ip`, `sysctl`, `ovs-vsctl`), never through a shell.
  *
  * @example
  * import { adapter } from '@netloom/adapter-linux-router';
@@ -50,7 +50,7 @@ export const adapter = defineAdapter({
   vendor: 'Linux',
   description: 'A Linux box as the VPC router: a network namespace per VRF, segment gateways on bridges, bindings as legs of one uplink trunk.',
   models: { modelPatterns: ['^linux-router$'] },
-  portApi: '^1.0.0',
+  portApi: '^1.2.0',
   ports: { fabric: linuxRouterFabric },
   supports: LINUX_ROUTER_SUPPORTS,
   optionsCodec: LinuxRouterOptionsCodec,

@@ -330,18 +330,22 @@ export interface RouterSamples {
 
 /**
  * The kit's fabric samples on a router whose uplink is `uplink`: one VRF with a routed segment (IPv4 and IPv6 anycast
- * gateway, a MAC) and a plain one, one binding each on the uplink; and the interconnect and flood VTEP the kit
- * expects to be refused.
+ * gateway, a MAC) and a plain one, one binding each on the uplink; a second VRF with a routed segment and a static
+ * route to a next hop in it (port API 1.2); and the interconnect and flood VTEP the kit expects to be refused.
  */
 export function routerSamples(uplink: string): RouterSamples {
   const full = (): FabricConfigInput => ({
-    vrf: { 'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001, importRouteTargets: ['65000:50001'], exportRouteTargets: ['65000:50001'] } },
+    vrf: {
+      'vpc-shop': { key: 'vpc-shop', name: 'vpc-shop', l3Vni: 50001, importRouteTargets: ['65000:50001'], exportRouteTargets: ['65000:50001'] },
+      'vpc-pay': { key: 'vpc-pay', name: 'vpc-pay', l3Vni: 50002, staticRoutes: [{ prefix: '10.9.0.0/24', nextHop: '10.2.0.250' }] },
+    },
     interconnect: {
       'vrb-dc2': { key: 'vrb-dc2', name: 'vrb-dc2', vrf: 'vpc-shop', importRouteTargets: ['65100:1'], exportRouteTargets: ['65000:50001'], borderPeers: [{ address: '192.0.2.1', remoteAs: 65100 }] },
     },
     segment: {
       '10010': { key: '10010', name: 'ls-web', l2Vni: 10010, vrf: 'vpc-shop', anycastGateway: { ipv4: ['10.1.0.1/24'], ipv6: ['fd00:1::1/64'], mac: '00:00:5e:00:01:01' } },
       '10020': { key: '10020', name: 'ls-db', l2Vni: 10020 },
+      '10050': { key: '10050', name: 'ls-pay', l2Vni: 10050, vrf: 'vpc-pay', anycastGateway: { ipv4: ['10.2.0.1/24'], mac: '00:00:5e:00:01:01' } },
     },
     binding: {
       [`${uplink}:100`]: { key: `${uplink}:100`, interface: uplink, vlan: 100, l2Vni: 10010 },
@@ -358,6 +362,7 @@ export function routerSamples(uplink: string): RouterSamples {
       accessBinding: { vrf: ['vpc-shop'], segment: ['10010', '10020'], binding: [`${uplink}:100`, `${uplink}:200`] },
       interconnect: { vrf: ['vpc-shop'], interconnect: ['vrb-dc2'] },
       floodVtep: { segment: ['10020'], floodVtep: ['10020:192.0.2.141'] },
+      staticRoute: { vrf: ['vpc-pay'], segment: ['10050'] },
     },
   };
 }

@@ -57,8 +57,9 @@ import { LocalRouterRunner, routerRunnerTaps, type RouterRunner } from './linux-
 
 /**
  * What the Linux router supports on the fabric port: VRFs (namespaces), segments (bridges) with IPv4 and IPv6
- * anycast gateways, access bindings (legs of the uplink). No interconnect, no flood VTEPs (no BGP, no VXLAN), no
- * confirmed commit (netloom rolls back itself).
+ * anycast gateways, access bindings (legs of the uplink), static routes in a VRF (`proto static` routes in its
+ * namespace, port API 1.2). No interconnect, no flood VTEPs (no BGP, no VXLAN), no confirmed commit (netloom rolls
+ * back itself).
  */
 export const LINUX_ROUTER_FABRIC_CAPABILITIES = {
   l2Segment: true,
@@ -68,6 +69,7 @@ export const LINUX_ROUTER_FABRIC_CAPABILITIES = {
   interconnect: false,
   confirmedCommit: false,
   floodVtep: false,
+  staticRoute: true,
 } as const satisfies PortCapabilities<'fabric'>;
 
 /** The `medium` of the rendered operations: one argument vector each, shown as a shell-quoted line. */
@@ -284,19 +286,22 @@ export class LinuxRouterSession implements FabricSession {
           done.push(step);
           continue;
         }
-        failure = `${commandText(step.argv)} failed (exit ${r.code}): ${r.stderr.trim()}`;
+        failure = `${step.what === undefined ? '' : `${step.what}: `}${commandText(step.argv)} failed (exit ${r.code}): ${r.stderr.trim()}`;
       } catch (e) {
-        failure = `${commandText(step.argv)} could not run: ${e instanceof Error ? e.message : String(e)}`;
+        failure = `${step.what === undefined ? '' : `${step.what}: `}${commandText(step.argv)} could not run: ${e instanceof Error ? e.message : String(e)}`;
         cause = e;
       }
-      await this.#undo(done, current, `${name}: step ${index + 1} of ${steps.length}, ${failure}`, cause);
+      await this.#undo(done, current, `${name}: step ${index + 1} of ${steps.length}, ${failure}`, cause, { command: commandText(step.argv), ...(step.what === undefined ? {} : { about: step.what }) });
     }
     const after = await this.#observe();
     if (!configEquals(after, next)) await this.#undo(done, current, `${name}: after the ${steps.length} step(s) the router does not read back as planned`, undefined);
     return { undo: { done, before: current }, log: { steps: steps.length } };
   }
-  /** Runs the undo of `done` (newest first), verifies `before`, and throws the CommitError that explains `what`. */
-  async #undo(done: readonly Step[], before: FabricConfig, what: string, cause: unknown): Promise<never> {
+  /**
+   * Runs the undo of `done` (newest first), verifies `before`, and throws the CommitError that explains `what`
+   * (`failed`: the step that failed, into the error's details).
+   */
+  async #undo(done: readonly Step[], before: FabricConfig, what: string, cause: unknown, failed?: { readonly command: string; readonly about?: string }): Promise<never> {
     const problems = await this.#runUndo(done);
     const now = await this.#observe().catch(() => undefined);
     const back = now !== undefined && configEquals(now, before);
@@ -305,7 +310,10 @@ export class LinuxRouterSession implements FabricSession {
       back
         ? `${what}; the undo of the ${done.length} step(s) that ran restored the router to its configuration before the apply`
         : `${what}; undoing the ${done.length} step(s) that ran did not restore the router (${problems.join('; ') || 'it reads back differently'}): observe and plan again`,
-      { ...(cause === undefined ? {} : { cause }), details: { device: this.#name, undone: done.length, restored: back, ...(problems.length > 0 ? { undoProblems: problems } : {}) } },
+      {
+        ...(cause === undefined ? {} : { cause }),
+        details: { device: this.#name, undone: done.length, restored: back, ...(failed === undefined ? {} : { failedStep: failed }), ...(problems.length > 0 ? { undoProblems: problems } : {}) },
+      },
     );
   }
 

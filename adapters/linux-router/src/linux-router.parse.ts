@@ -10,6 +10,10 @@
  * - An interface with a binding marker is a binding when it is the leg netloom would make for it (its name, an
  *   802.1Q device with that VLAN id on the uplink, or with OVS legs a veth whose OVS port has that tag) and it is a
  *   port of an owned segment's bridge in the same namespace (`l2Vni` from that bridge).
+ * - A route of an owned VRF namespace's main table with protocol `static` is one of the VRF's static routes when it
+ *   has the shape netloom writes (`ip route replace <prefix> via <nextHop> proto static`: unicast, one gateway, the
+ *   kernel's default metric). The namespace is owned as a whole, so every such route is netloom's: one added by hand
+ *   shows as drift and the next plan deletes it.
  *
  * Owned-looking devices that do not fit (hand-edited markers, a leg moved off its bridge) are left out and reported
  * to the logger; the next plan re-creates what is desired (the create fails with CommitError while the stray device
@@ -23,12 +27,14 @@ import {
   DeviceProtocolError,
   FabricConfigCodec,
   L2SegmentCodec,
+  StaticRouteCodec,
   VrfCodec,
   decodeProblems,
   type AccessBinding,
   type FabricConfig,
   type L2Segment,
   type Logger,
+  type StaticRoute,
   type Vrf,
 } from '@netloom/ports';
 import { bindingKey } from '@netloom/ports';
@@ -58,6 +64,19 @@ export type IpLink = t.TypeOf<typeof IpLinkCodec>;
 export const IpLinksCodec = t.array(IpLinkCodec, 'IpLinks');
 /** The reply of `ip -json netns list` (empty output: no namespace). */
 export const NetnsListCodec = t.array(t.intersection([t.type({ name: t.string }), t.partial({ id: t.number })]), 'NetnsList');
+/** One route of `ip -details -json route show table all proto static` (the fields netloom reads; others are ignored). */
+export const IpRouteCodec = t.intersection(
+  [
+    t.type({ dst: t.string }),
+    t.partial({ type: t.string, gateway: t.string, table: t.string, metric: t.number, nexthops: t.array(t.unknown), nhid: t.number, via: t.unknown }),
+  ],
+  'IpRoute',
+);
+/** One route as `ip -json` reports it. */
+export type IpRoute = t.TypeOf<typeof IpRouteCodec>;
+/** The reply of `ip -details -json route show table all proto static`. */
+export const IpRoutesCodec = t.array(IpRouteCodec, 'IpRoutes');
+
 /** The reply of `ovs-vsctl --format=json --columns=name,tag list Port`. */
 export const OvsPortTableCodec = t.type({ headings: t.array(t.string), data: t.array(t.array(t.unknown)) }, 'OvsPortTable');
 
@@ -95,6 +114,51 @@ export async function readLinks(runner: RouterRunner, device: string, ctx: Rende
   const argv = [...(where === undefined ? ['ip'] : ['ip', '-n', where]), '-details', '-json', 'addr', 'show'];
   const r = await readCommand(runner, device, argv);
   return decodeReply(IpLinksCodec, r.stdout, argv.join(' '), device);
+}
+
+/**
+ * The `proto static` routes of `netns`, both families, every table (`ip -n <netns> -details -json route show table all
+ * proto static`).
+ */
+export async function readStaticRoutes(runner: RouterRunner, device: string, netns: string): Promise<IpRoute[]> {
+  const argv = ['ip', '-n', netns, '-details', '-json', 'route', 'show', 'table', 'all', 'proto', 'static'];
+  const r = await readCommand(runner, device, argv);
+  return decodeReply(IpRoutesCodec, r.stdout, argv.join(' '), device);
+}
+
+/** The kernel's metric of a route added without one: 0 for IPv4, 1024 for IPv6. */
+const defaultMetric = (v6: boolean): number => (v6 ? 1024 : 0);
+
+/**
+ * The static routes netloom wrote among `routes` (see the module documentation), sorted by prefix; every other
+ * `proto static` route of the main table is described in `skipped` (each line starting with `where`); routes of other
+ * tables are ignored.
+ * @example staticRoutesOf([{ dst: '10.99.0.0/24', gateway: '10.60.1.250', type: 'unicast', table: 'main' }], []) // [{ prefix: '10.99.0.0/24', nextHop: '10.60.1.250' }]
+ */
+export function staticRoutesOf(routes: readonly IpRoute[], skipped: string[], where = ''): StaticRoute[] {
+  const out = new Map<string, StaticRoute>();
+  for (const route of routes) {
+    if (route.table !== undefined && route.table !== 'main') continue;
+    const gateway = route.gateway;
+    const v6 = route.dst.includes(':') || (gateway ?? '').includes(':');
+    const prefix = route.dst === 'default' ? (v6 ? '::/0' : '0.0.0.0/0') : route.dst.includes('/') ? route.dst : `${route.dst}/${v6 ? 128 : 32}`;
+    const shape =
+      (route.type ?? 'unicast') !== 'unicast'
+        ? `type ${route.type ?? ''}`
+        : gateway === undefined || route.nexthops !== undefined || route.nhid !== undefined || route.via !== undefined
+          ? 'not one gateway'
+          : (route.metric ?? defaultMetric(v6)) !== defaultMetric(v6)
+            ? `metric ${route.metric ?? ''}`
+            : undefined;
+    const r = shape === undefined ? decodeProblems(StaticRouteCodec, { prefix, nextHop: gateway }) : undefined;
+    if (r?.value === undefined || out.has(r.value.prefix)) {
+      const why = shape ?? (r === undefined || r.value === undefined ? (r?.problems ?? []).map((p) => `${p.path}: ${p.reason}`).join('; ') : 'a second route to the prefix');
+      skipped.push(`${where}route ${route.dst}${gateway === undefined ? '' : ` via ${gateway}`}: not a static route netloom writes (${why})`);
+      continue;
+    }
+    out.set(r.value.prefix, r.value);
+  }
+  return [...out.keys()].sort().map((k) => out.get(k)!);
 }
 
 /** The names of every network namespace. */
@@ -172,7 +236,15 @@ export async function readRouter(opts: ReadOwnedOptions): Promise<RouterView> {
       skipped.push(`namespace ${ns}: its VRF marker does not fit (${r.problems.map((p) => `${p.path}: ${p.reason}`).join('; ') || 'another name'})`);
       continue;
     }
-    vrfs.set(ns, r.value);
+    let routes: IpRoute[];
+    try {
+      routes = await readStaticRoutes(runner, device, ns);
+    } catch (e) {
+      if (e instanceof DeviceProtocolError && /No such file|does not exist|Invalid argument/i.test(e.message)) continue;
+      throw e;
+    }
+    const staticRoutes = staticRoutesOf(routes, skipped, `namespace ${ns}: `);
+    vrfs.set(ns, staticRoutes.length === 0 ? r.value : { ...r.value, staticRoutes });
     links.set(ns, nsLinks);
   }
   if (skipped.length > 0) opts.logger?.warn({ skipped }, 'devices with a netloom marker that netloom did not write as they are');

@@ -2,15 +2,25 @@
  * From a fabric config to the Linux devices that carry it, and from one set of devices to another as a list of
  * commands, each with the commands that undo it.
  *
- * A config becomes a {@link RouterModel} (namespaces, bridges, legs, each with every attribute netloom sets). The
- * steps from model `from` to model `to` run in this order: deletes first (legs, then bridges, then namespaces, so a
- * VLAN id is free again before it is reused and nothing is left to the kernel's asynchronous namespace cleanup),
- * then creates and updates (namespaces, bridges, legs). Every step is one `ip`, `sysctl` (via `ip netns exec`) or
- * `ovs-vsctl` argument vector; its `undo` steps put back exactly what it changed, computed from `from`. A step whose
- * effect disappears with an earlier step's undo (an address on a bridge the undo deletes) has no undo of its own.
+ * A config becomes a {@link RouterModel} (namespaces, bridges, legs, static routes, each with every attribute netloom
+ * sets). The steps from model `from` to model `to` run in this order: deletes first (static routes, legs, bridges,
+ * then namespaces, so a VLAN id is free again before it is reused and nothing is left to the kernel's asynchronous
+ * namespace cleanup), then creates and updates (namespaces, bridges, legs, and static routes last: a next hop must be
+ * on-link, so the segments and their gateway addresses exist first). Every step is one `ip`, `sysctl` (via `ip netns
+ * exec`) or `ovs-vsctl` argument vector; its `undo` steps put back exactly what it changed, computed from `from`. A
+ * step whose effect disappears with an earlier step's undo (an address on a bridge the undo deletes) has no undo of
+ * its own.
+ *
+ * Static routes and the kernel: deleting a bridge, or the last IPv4 address of one, flushes the routes through it.
+ * So in a namespace that keeps living but loses a bridge or a gateway address in the change, every static route is
+ * deleted first and the desired ones are put in again last (the undo of those deletes runs last, after the bridges
+ * and addresses are back). A namespace that is deleted takes its routes with it: no command for them, and the undo
+ * of the change's first step puts them back after everything else is restored. Otherwise a route that changes only
+ * its next hop is one `ip route replace` (no gap in forwarding).
  *
  * @packageDocumentation
  */
+import { formatCidr, formatIp, parseCidr, tryParseCidr, tryParseIp } from '@netloom/domain';
 import { InputError, type FabricConfig, type InputProblem } from '@netloom/ports';
 import { assertAliasFits, bindingAlias, bridgeForSegment, legForBinding, netnsForVrf, ovsPortForBinding, segmentAlias, vrfAlias } from './linux-router.names';
 
@@ -55,17 +65,32 @@ export interface LegState {
   readonly ovsPort?: string;
 }
 
-/** Every device netloom owns on the router, by `<netns>/<name>` (namespaces by name). */
+/** A static route of a VRF as netloom sets it up: `ip -n <netns> route replace <prefix> via <nextHop> proto static`. */
+export interface RouteState {
+  /** The VRF's namespace. */
+  readonly netns: string;
+  /** The VRF's name (for messages). */
+  readonly vrf: string;
+  /** Canonical CIDR (`10.99.0.0/24`, `fd00:99::/64`). */
+  readonly prefix: string;
+  /** Canonical address of the prefix's family. */
+  readonly nextHop: string;
+}
+
+/** Every device netloom owns on the router, by `<netns>/<name>` (namespaces by name, routes by `<netns>/<prefix>`). */
 export interface RouterModel {
   readonly namespaces: ReadonlyMap<string, NamespaceState>;
   readonly bridges: ReadonlyMap<string, BridgeState>;
   readonly legs: ReadonlyMap<string, LegState>;
+  readonly routes: ReadonlyMap<string, RouteState>;
 }
 
 /** One command and the commands that undo it. */
 export interface Step {
   readonly argv: readonly string[];
   readonly undo: readonly (readonly string[])[];
+  /** What the step is about, when the command alone does not say it plainly (error messages). */
+  readonly what?: string;
 }
 
 const id = (netns: string | undefined, name: string): string => `${netns ?? ''}/${name}`;
@@ -87,8 +112,36 @@ export function renderableProblems(config: FabricConfig, ctx: RenderContext): In
     } catch (e) {
       problems.push(...((e as InputError).problems ?? []));
     }
+    // The connected subnets of the VRF's gateways: a static route to one of them would replace the kernel's own route.
+    const connected = new Map<string, string>();
+    for (const s of Object.values(config.segment)) {
+      if (s.vrf !== v.name) continue;
+      for (const a of [...(s.anycastGateway?.ipv4 ?? []), ...(s.anycastGateway?.ipv6 ?? [])]) connected.set(formatCidr(parseCidr(a, { strict: false })), s.key);
+    }
+    (v.staticRoutes ?? []).forEach((r, i) => {
+      const path = `vrf[${JSON.stringify(k)}].staticRoutes[${i}]`;
+      const bad = staticRouteProblem(r.prefix, r.nextHop);
+      if (bad !== undefined) problems.push({ path, reason: bad });
+      const segment = connected.get(r.prefix);
+      if (segment !== undefined) problems.push({ path: `${path}.prefix`, reason: `${r.prefix} is the subnet of segment ${segment}'s gateway in this VRF; a static route to it would replace the connected route` });
+    });
   }
   return problems;
+}
+
+/**
+ * Why `prefix` via `nextHop` cannot become `ip route` arguments as they are, or undefined when they can: the prefix a
+ * canonical CIDR with its host bits clear, the next hop a canonical address of the same family. The port's codec
+ * checks this already; the render checks it again because these values become arguments of `ip`.
+ * @example staticRouteProblem('10.99.0.0/24', '10.60.1.250') // undefined
+ */
+export function staticRouteProblem(prefix: string, nextHop: string): string | undefined {
+  const cidr = tryParseCidr(prefix);
+  if (cidr === undefined || formatCidr(cidr) !== prefix) return `prefix ${JSON.stringify(prefix)} is not a canonical CIDR`;
+  const hop = tryParseIp(nextHop);
+  if (hop === undefined || formatIp(hop) !== nextHop) return `next hop ${JSON.stringify(nextHop)} is not a canonical IP address`;
+  if (hop.family !== cidr.family) return `next hop ${nextHop} is not of the family of prefix ${prefix}`;
+  return undefined;
 }
 
 /** @throws InputError naming every problem of {@link renderableProblems} */
@@ -102,10 +155,16 @@ export function modelOf(config: FabricConfig, ctx: RenderContext): RouterModel {
   const namespaces = new Map<string, NamespaceState>();
   const bridges = new Map<string, BridgeState>();
   const legs = new Map<string, LegState>();
+  const routes = new Map<string, RouteState>();
   const nsOfVrf = (vrf: string | undefined): string | undefined => (vrf === undefined ? undefined : netnsForVrf(ctx.netnsPrefix, vrf));
   for (const v of Object.values(config.vrf)) {
     const name = netnsForVrf(ctx.netnsPrefix, v.name);
     namespaces.set(name, { name, alias: vrfAlias(v) });
+    for (const r of v.staticRoutes ?? []) {
+      const bad = staticRouteProblem(r.prefix, r.nextHop);
+      if (bad !== undefined) throw new InputError(`vrf ${JSON.stringify(v.name)}: static route: ${bad}`, [{ path: `vrf[${JSON.stringify(v.key)}].staticRoutes`, reason: bad }]);
+      routes.set(id(name, r.prefix), { netns: name, vrf: v.name, prefix: r.prefix, nextHop: r.nextHop });
+    }
   }
   const segmentNs = new Map<number, string | undefined>();
   for (const s of Object.values(config.segment)) {
@@ -128,7 +187,7 @@ export function modelOf(config: FabricConfig, ctx: RenderContext): RouterModel {
       ...(ctx.ovs === undefined ? {} : { ovsPort: ovsPortForBinding(ctx.netnsPrefix, ctx.uplink, b.vlan) }),
     });
   }
-  return { namespaces, bridges, legs };
+  return { namespaces, bridges, legs, routes };
 }
 
 /** `ip` in `netns` (undefined: the router host's namespace). */
@@ -148,6 +207,24 @@ function addAddress(ctx: RenderContext, b: BridgeState, address: string): string
 }
 
 const delAddress = (ctx: RenderContext, b: BridgeState, address: string): string[] => ip(ctx, b.netns, 'addr', 'del', address, 'dev', b.name);
+
+const replaceRoute = (r: RouteState): string[] => ['ip', '-n', r.netns, 'route', 'replace', r.prefix, 'via', r.nextHop, 'proto', 'static'];
+const deleteRoute = (r: RouteState): string[] => ['ip', '-n', r.netns, 'route', 'del', r.prefix, 'via', r.nextHop, 'proto', 'static'];
+const aboutRoute = (r: RouteState): string => `static route ${r.prefix} via ${r.nextHop} of vrf ${JSON.stringify(r.vrf)}`;
+
+/**
+ * The namespaces that stay but lose a bridge or a gateway address from `from` to `to`: the kernel may flush their
+ * routes on the way, so their routes are deleted first and put in again last.
+ */
+function unsettledNamespaces(from: RouterModel, to: RouterModel): Set<string> {
+  const out = new Set<string>();
+  for (const b of from.bridges.values()) {
+    if (b.netns === undefined || !to.namespaces.has(b.netns)) continue;
+    const next = to.bridges.get(id(b.netns, b.name));
+    if (next === undefined || b.addresses.some((a) => !next.addresses.includes(a))) out.add(b.netns);
+  }
+  return out;
+}
 
 /** The commands that create a namespace (the first one is what its undo deletes). */
 function createNamespace(ns: NamespaceState): string[][] {
@@ -198,7 +275,13 @@ const sortedValues = <T>(m: ReadonlyMap<string, T>): T[] => [...m.keys()].sort()
  */
 export function renderSteps(from: RouterModel, to: RouterModel, ctx: RenderContext): Step[] {
   const steps: Step[] = [];
-  // Deletes: legs, bridges, namespaces.
+  const unsettled = unsettledNamespaces(from, to);
+  // Deletes: static routes (those of a namespace being deleted go with it), legs, bridges, namespaces.
+  for (const r of sortedValues(from.routes)) {
+    if (!to.namespaces.has(r.netns)) continue;
+    if (!unsettled.has(r.netns) && to.routes.has(id(r.netns, r.prefix))) continue;
+    steps.push({ argv: deleteRoute(r), undo: [replaceRoute(r)], what: aboutRoute(r) });
+  }
   for (const l of sortedValues(from.legs)) {
     const next = to.legs.get(id(l.netns, l.name));
     if (next !== undefined && next.vlan === l.vlan && next.ovsPort === l.ovsPort) continue;
@@ -216,6 +299,11 @@ export function renderSteps(from: RouterModel, to: RouterModel, ctx: RenderConte
     if (to.namespaces.has(ns.name)) continue;
     steps.push({ argv: ['ip', 'netns', 'del', ns.name], undo: createNamespace(ns) });
   }
+  // The routes of deleted namespaces come back with the undo of the first step: it runs last, when their namespaces,
+  // bridges and addresses are back.
+  const lost = sortedValues(from.routes).filter((r) => !to.namespaces.has(r.netns));
+  const first = steps[0];
+  if (lost.length > 0 && first !== undefined) steps[0] = { ...first, undo: [...first.undo, ...lost.map(replaceRoute)] };
   // Creates and updates: namespaces, bridges, legs.
   for (const ns of sortedValues(to.namespaces)) {
     const before = from.namespaces.get(ns.name);
@@ -248,6 +336,12 @@ export function renderSteps(from: RouterModel, to: RouterModel, ctx: RenderConte
     }
     if (before.bridge !== l.bridge) steps.push({ argv: ip(ctx, l.netns, 'link', 'set', 'dev', l.name, 'master', l.bridge), undo: [ip(ctx, l.netns, 'link', 'set', 'dev', l.name, 'master', before.bridge)] });
     if (before.alias !== l.alias) steps.push({ argv: ip(ctx, l.netns, 'link', 'set', 'dev', l.name, 'alias', l.alias), undo: [ip(ctx, l.netns, 'link', 'set', 'dev', l.name, 'alias', before.alias)] });
+  }
+  // Static routes last: their next hops are on-link through the bridges and addresses above.
+  for (const r of sortedValues(to.routes)) {
+    const before = from.routes.get(id(r.netns, r.prefix));
+    if (before === undefined || unsettled.has(r.netns)) steps.push({ argv: replaceRoute(r), undo: [deleteRoute(r)], what: aboutRoute(r) });
+    else if (before.nextHop !== r.nextHop) steps.push({ argv: replaceRoute(r), undo: [replaceRoute(before)], what: aboutRoute(r) });
   }
   return steps;
 }

@@ -9,6 +9,8 @@ import {
   netnsForVrf,
   renderContextOf,
   renderSteps,
+  staticRouteProblem,
+  staticRoutesOf,
   type CommandResult,
   type LinuxRouterOptions,
   type LinuxRouterSession,
@@ -187,6 +189,119 @@ describe('linux-router render (golden)', function () {
     const rts = Array.from({ length: 20 }, (_, i) => `4200000000:${i + 1}`);
     assert.match(await code({ vrf: { 'vpc-shop': { ...shop['vpc-shop'], importRouteTargets: rts, exportRouteTargets: rts } } }), /at most 255 fit/);
     assert.equal(runner.ran.length, ran, 'a refused plan ran no command');
+  });
+
+  it('static routes of a new VRF go in last, after its segments, gateway addresses and legs (a next hop must be on-link)', async function () {
+    const routed = { 'vpc-shop': { ...shop['vpc-shop'], staticRoutes: [{ prefix: 'fd00:99::/64', nextHop: 'fd00:1::250' }, { prefix: '10.99.0.0/24', nextHop: '10.1.0.250' }] } };
+    const texts = await planTexts({ uplink: 'eth1' }, { vrf: routed, segment: web, binding: bind });
+    assert.equal(texts.length, 11);
+    assert.deepEqual(texts.slice(-4), [
+      'ip link add link eth1 name eth1.100 netns nlr-vpc-shop type vlan id 100',
+      'ip -n nlr-vpc-shop link set dev eth1.100 alias netloom:binding:eth1:100 master nls10010 up',
+      'ip -n nlr-vpc-shop route replace 10.99.0.0/24 via 10.1.0.250 proto static',
+      'ip -n nlr-vpc-shop route replace fd00:99::/64 via fd00:1::250 proto static',
+    ]);
+  });
+
+  it('a route-only update sends exactly the changed routes; each undo puts back the route as it was', function () {
+    const ctx = renderContextOf({ uplink: 'eth1' } as unknown as LinuxRouterOptions);
+    const routes = (list: { prefix: string; nextHop: string }[]): FabricConfig => decoded({ vrf: { 'vpc-shop': { ...shop['vpc-shop'], staticRoutes: list } }, segment: web, binding: bind });
+    const from = routes([
+      { prefix: '10.97.0.0/24', nextHop: '10.1.0.250' },
+      { prefix: '10.98.0.0/24', nextHop: '10.1.0.250' },
+      { prefix: '10.99.0.0/24', nextHop: '10.1.0.250' },
+    ]);
+    const to = routes([
+      { prefix: '10.96.0.0/24', nextHop: '10.1.0.250' },
+      { prefix: '10.98.0.0/24', nextHop: '10.1.0.251' },
+      { prefix: '10.99.0.0/24', nextHop: '10.1.0.250' },
+    ]);
+    const steps = renderSteps(modelOf(from, ctx), modelOf(to, ctx), ctx);
+    assert.deepEqual(
+      steps.map((s) => [commandText(s.argv), s.undo.map(commandText)]),
+      [
+        ['ip -n nlr-vpc-shop route del 10.97.0.0/24 via 10.1.0.250 proto static', ['ip -n nlr-vpc-shop route replace 10.97.0.0/24 via 10.1.0.250 proto static']],
+        ['ip -n nlr-vpc-shop route replace 10.96.0.0/24 via 10.1.0.250 proto static', ['ip -n nlr-vpc-shop route del 10.96.0.0/24 via 10.1.0.250 proto static']],
+        ['ip -n nlr-vpc-shop route replace 10.98.0.0/24 via 10.1.0.251 proto static', ['ip -n nlr-vpc-shop route replace 10.98.0.0/24 via 10.1.0.250 proto static']],
+      ],
+    );
+    assert.deepEqual(steps.map((s) => s.what), ['static route 10.97.0.0/24 via 10.1.0.250 of vrf "vpc-shop"', 'static route 10.96.0.0/24 via 10.1.0.250 of vrf "vpc-shop"', 'static route 10.98.0.0/24 via 10.1.0.251 of vrf "vpc-shop"']);
+  });
+
+  it('a VRF delete sends no route command; the undo of the first step puts its routes back after everything else', function () {
+    const ctx = renderContextOf({ uplink: 'eth1' } as unknown as LinuxRouterOptions);
+    const full = decoded({ vrf: { 'vpc-shop': { ...shop['vpc-shop'], staticRoutes: [{ prefix: '10.99.0.0/24', nextHop: '10.1.0.250' }] } }, segment: web, binding: bind });
+    const remove = renderSteps(modelOf(full, ctx), modelOf(decoded({}), ctx), ctx);
+    assert.deepEqual(remove.map((s) => commandText(s.argv)), ['ip -n nlr-vpc-shop link del dev eth1.100', 'ip -n nlr-vpc-shop link del dev nls10010', 'ip netns del nlr-vpc-shop']);
+    const undo = [...remove].reverse().flatMap((s) => s.undo.map(commandText));
+    assert.equal(undo[undo.length - 1], 'ip -n nlr-vpc-shop route replace 10.99.0.0/24 via 10.1.0.250 proto static');
+    assert.deepEqual(undo.slice(0, -1), renderSteps(modelOf(decoded({}), ctx), modelOf(full, ctx), ctx).slice(0, -1).map((s) => commandText(s.argv)));
+  });
+
+  it('a gateway address leaving a VRF with routes: its routes are deleted first and put in again last (the kernel flushes them)', function () {
+    const ctx = renderContextOf({ uplink: 'eth1' } as unknown as LinuxRouterOptions);
+    const at = (gw: string, hop: string): FabricConfig =>
+      decoded({ vrf: { 'vpc-shop': { ...shop['vpc-shop'], staticRoutes: [{ prefix: '10.99.0.0/24', nextHop: hop }] } }, segment: { '10010': { ...web['10010'], anycastGateway: { ipv4: [gw] } } } });
+    const steps = renderSteps(modelOf(at('10.1.0.1/24', '10.1.0.250'), ctx), modelOf(at('10.1.0.1/24', '10.1.0.250'), ctx), ctx);
+    assert.deepEqual(steps, [], 'nothing changes: nothing is sent');
+    const moved = renderSteps(modelOf(at('10.1.0.1/24', '10.1.0.250'), ctx), modelOf(at('10.2.0.1/24', '10.1.0.250'), ctx), ctx);
+    assert.deepEqual(moved.map((s) => commandText(s.argv)), [
+      'ip -n nlr-vpc-shop route del 10.99.0.0/24 via 10.1.0.250 proto static',
+      'ip -n nlr-vpc-shop addr del 10.1.0.1/24 dev nls10010',
+      'ip -n nlr-vpc-shop addr add 10.2.0.1/24 dev nls10010',
+      'ip -n nlr-vpc-shop route replace 10.99.0.0/24 via 10.1.0.250 proto static',
+    ]);
+  });
+
+  it('refuses, before any command: a static route to the subnet of the VRF\'s own gateway; non-canonical route values at the boundary', async function () {
+    const { s, runner } = await session({ uplink: 'eth1' });
+    const ran = runner.ran.length;
+    const routed = { 'vpc-shop': { ...shop['vpc-shop'], staticRoutes: [{ prefix: '10.1.0.0/24', nextHop: '10.1.0.250' }] } };
+    await assert.rejects(
+      s.plan({ desired: decoded({ vrf: routed, segment: web }), observed: decoded({}) }),
+      (e: unknown) => isNetloomError(e) && e.code === ErrorCode.INPUT_INVALID && /staticRoutes\[0\]\.prefix/.test(e.message) && /subnet of segment 10010's gateway/.test(e.message),
+    );
+    assert.equal(runner.ran.length, ran, 'a refused plan ran no command');
+    assert.equal(staticRouteProblem('10.99.0.0/24', '10.1.0.250'), undefined);
+    assert.equal(staticRouteProblem('fd00:99::/64', 'fd00:1::250'), undefined);
+    assert.match(staticRouteProblem('10.99.0.1/24', '10.1.0.250') ?? '', /not a canonical CIDR/);
+    assert.match(staticRouteProblem('fd00:0099::/64', 'fd00:1::250') ?? '', /not a canonical CIDR/);
+    assert.match(staticRouteProblem('10.99.0.0/24', '010.1.0.250') ?? '', /not a canonical IP address/);
+    assert.match(staticRouteProblem('10.99.0.0/24', '10.1.0.250 dev lo') ?? '', /not a canonical IP address/);
+    assert.match(staticRouteProblem('10.99.0.0/24', 'fd00::1') ?? '', /not of the family/);
+    // A config that did not come through the codec still cannot put such a value into a command.
+    const ctx = renderContextOf({ uplink: 'eth1' } as unknown as LinuxRouterOptions);
+    const forged = { ...decoded({ vrf: shop }), vrf: { 'vpc-shop': { ...decoded({ vrf: shop }).vrf['vpc-shop']!, staticRoutes: [{ prefix: '-j', nextHop: '10.1.0.250' }] } } } as unknown as FabricConfig;
+    assert.throws(() => modelOf(forged, ctx), (e: unknown) => isNetloomError(e) && e.code === ErrorCode.INPUT_INVALID && /not a canonical CIDR/.test(e.message));
+  });
+
+  it('observe keeps the static routes netloom writes and reports every other proto static route (iproute2 6.1 JSON)', function () {
+    const skipped: string[] = [];
+    const routes = staticRoutesOf(
+      [
+        { type: 'unicast', dst: '10.99.0.0/24', gateway: '10.60.1.250', table: 'main' },
+        { type: 'unicast', dst: '10.99.1.5', gateway: '10.60.1.250', table: 'main' },
+        { type: 'unicast', dst: 'default', gateway: '10.60.1.250' },
+        { type: 'unicast', dst: 'fd00:99::/64', gateway: 'fd00:1::250', table: 'main', metric: 1024 },
+        { type: 'unicast', dst: '10.98.0.0/24', gateway: '10.60.1.250', table: '100' },
+        { type: 'unicast', dst: '10.99.0.0/24', gateway: '10.60.1.250', table: 'main', metric: 5 },
+        { type: 'unicast', dst: '10.97.0.0/24', table: 'main', nexthops: [{ gateway: '10.60.1.250' }, { gateway: '10.60.1.251' }] },
+        { type: 'blackhole', dst: '10.96.0.0/24', table: 'main' },
+        { type: 'unicast', dst: '10.95.0.0/24', table: 'main' },
+      ],
+      skipped,
+    );
+    assert.deepEqual(routes, [
+      { prefix: '0.0.0.0/0', nextHop: '10.60.1.250' },
+      { prefix: '10.99.0.0/24', nextHop: '10.60.1.250' },
+      { prefix: '10.99.1.5/32', nextHop: '10.60.1.250' },
+      { prefix: 'fd00:99::/64', nextHop: 'fd00:1::250' },
+    ]);
+    assert.deepEqual(
+      skipped.map((t) => /\(([^)]*)\)$/.exec(t)?.[1]),
+      ['metric 5', 'not one gateway', 'type blackhole', 'not one gateway'],
+      'another table is not read at all; the rest are reported',
+    );
   });
 
   it('refuses bad options with the path and the reason', function () {
