@@ -23,6 +23,11 @@ export const DaemonStatusCodec = t.type({
   transactions: t.array(t.number),
   /** The last error of the controller loop, if any. */
   lastError: t.union([t.string, t.null]),
+  /**
+   * Why the controller loop itself failed (the profile or an adapter package would not load, the source would not
+   * open), until a pass completes again; null while it runs.
+   */
+  loopError: t.union([t.string, t.null]),
   /** Devices whose last outcome was `failed`, `compensated` or `skipped`. */
   failingDevices: t.array(t.string),
   /** Wall time of each pass in milliseconds (`finishedAt - startedAt` of its report), parallel to `transactions`. */

@@ -58,6 +58,7 @@ export async function runLabDaemon(dir: string): Promise<void> {
     generation: 0,
     transactions: [],
     lastError: null,
+    loopError: null,
     failingDevices: [],
     passMs: [],
     deviceOutcomes: {},
@@ -101,6 +102,7 @@ export async function runLabDaemon(dir: string): Promise<void> {
         signal: abort.signal,
         onReport: (r) => {
           status.passes++;
+          status.loopError = null;
           status.transactions.push(r.devices.filter((d) => d.outcome !== 'unchanged').length);
           status.passMs.push(Date.parse(r.finishedAt) - Date.parse(r.startedAt));
           // Bounded: a lab left running for days must not grow the daemon without end.
@@ -117,6 +119,8 @@ export async function runLabDaemon(dir: string): Promise<void> {
       });
     } catch (e) {
       status.lastError = e instanceof Error ? e.message : String(e);
+      // An abort (reload, stop) may surface as an error of the loop: that is no failure of the controller.
+      if (!abort.signal.aborted) status.loopError = status.lastError;
       logger.error({ err: e }, 'lab daemon: the controller loop failed; starting it again');
       if (!abort.signal.aborted) await new Promise<void>((r) => {
         wake = r;

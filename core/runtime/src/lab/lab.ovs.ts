@@ -50,17 +50,26 @@ export interface LabProcessSpec {
   readonly pidfile?: string;
   /** Where stdout and stderr go (appended). */
   readonly log: string;
+  /**
+   * Enter only the network namespace (`nsenter --net`) and keep the host's mount namespace. `ip netns exec` gives
+   * the process a mount namespace of its own, so namespaces the process creates with `ip netns add` (the
+   * linux-router adapter's VRFs, made by the controller in the lab daemon) would be mounted only there: invisible
+   * to `ip netns` outside it. Default: `ip netns exec`.
+   */
+  readonly hostMounts?: boolean;
 }
 
 /**
- * Starts a detached process inside a namespace (`ip netns exec` execs the program: the PID is the program's),
- * recorded in the state before it starts. Returns the PID.
+ * Starts a detached process inside a namespace (`ip netns exec`, or `nsenter --net` with `hostMounts`; both exec
+ * the program, so the PID is the program's), recorded in the state before it starts. Returns the PID.
  */
 export function startLabProcess(state: LabState, spec: LabProcessSpec): number {
   state.record({ kind: 'process', id: spec.id, name: spec.name, program: spec.program, ns: spec.ns, ...(spec.pidfile !== undefined ? { pidfile: spec.pidfile } : {}) });
   const out = fs.openSync(spec.log, 'a', 0o600);
   try {
-    const child = spawn('ip', ['netns', 'exec', spec.ns, spec.program, ...spec.args], { env: spec.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
+    // Both exec the program: the PID is the program's.
+    const [cmd, ...prefix] = spec.hostMounts === true ? ['nsenter', `--net=/var/run/netns/${spec.ns}`, '--'] : ['ip', 'netns', 'exec', spec.ns];
+    const child = spawn(cmd!, [...prefix, spec.program, ...spec.args], { env: spec.env ?? process.env, detached: true, stdio: ['ignore', out, out] });
     child.unref();
     if (child.pid === undefined) throw new DeviceConnectionError(`lab: ${spec.name} did not start`);
     state.setPid(spec.id, child.pid);

@@ -35,7 +35,9 @@ export type LabNode = t.TypeOf<typeof LabNodeCodec>;
 /** A pod the lab created: API object + network namespace plumbed by netloom-cni. */
 export const LabPodCodec = t.intersection([
   t.type({ namespace: t.string, name: t.string, node: t.string, netns: t.string, containerId: t.string }),
-  t.partial({ fixedIp: t.string, ip: t.string }),
+  // sharedNetns: the pod's interface was plumbed into a lab namespace that is not the pod's own (the load
+  // balancer's inside); deleting the pod must not delete that namespace.
+  t.partial({ fixedIp: t.string, ip: t.string, subnet: t.string, sharedNetns: t.boolean }),
 ]);
 /** A pod the lab created. */
 export type LabPod = t.TypeOf<typeof LabPodCodec>;

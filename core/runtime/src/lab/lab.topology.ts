@@ -8,6 +8,11 @@
  *   | eth1       <-> l1pN
  * netloom-lab-leaf1  ovsdb-server (Open_vSwitch + hardware_vtep) + ovs-vswitchd + ovs-vtep: the leaf emulator
  * netloom-lab-pod-<namespace>-<pod>   a pod: eth0 plumbed by netloom-cni into its node's br-int
+ * netloom-lab-router ovsdb-server + ovs-vswitchd, br-router holding the uplink trunk eth1 (<-> leaf port l1r1);
+ *                    the linux-router adapter adds a VRF namespace netloom-lab-vrf-<vrf> per VPC and a leg per LS
+ * netloom-lab-lb     the F5 BIG-IP simulator (iControl REST on mgmt0 169.254.77.5:443, TCP forwarder):
+ *   | eth0           the VLB's inside self-IP: a pod red/f5-inside plumbed by netloom-cni into node-1's br-int
+ *   | ext0       <-> eth0 of netloom-lab-client 198.51.100.100/24 (outside; ext0 198.51.100.1/24 + the VIP /32)
  * ```
  *
  * OVSDB is reached over unix sockets in the lab directory, which work across network namespaces.
@@ -41,6 +46,66 @@ export const BRIDGE = 'br-int';
 /** Nodes built by `up`. */
 export const INITIAL_NODES = 3;
 
+/** The VPC router (ADR 0012): its inventory name, host namespace, OVS bridge, trunk and leaf port. */
+export const ROUTER = {
+  device: 'router1',
+  ns: `${LAB_PREFIX}-router`,
+  bridge: 'br-router',
+  uplink: 'eth1',
+  leafPort: 'l1r1',
+  /**
+   * The prefix of the VRF namespaces the linux-router adapter creates (16 characters, its limit). It starts with
+   * the lab prefix, so `down`'s "nothing of the lab remains" check covers them.
+   */
+  vrfPrefix: `${LAB_PREFIX}-vrf-`,
+} as const;
+
+/**
+ * A namespace on the management network that runs a service the controller drives (the load balancer; later the
+ * VFW): `mgmtIp` on its `mgmt0`, whose peer `mgIf` is a port of {@link MGMT_BRIDGE}. Addresses 169.254.77.2-9 are
+ * for these (nodes use 10+N).
+ */
+export interface ServiceNamespacePlan {
+  /** A short name (`lb`): the namespace is `netloom-lab-<name>`, its directory `<dir>/<name>`. */
+  readonly name: string;
+  readonly ns: string;
+  readonly mgmtIp: string;
+  /** The management veth's end on the bridge (at most 15 characters). */
+  readonly mgIf: string;
+}
+
+/** The plan of a service namespace. */
+export function planServiceNamespace(name: string, mgmtIp: string): ServiceNamespacePlan {
+  return { name, ns: `${LAB_PREFIX}-${name}`, mgmtIp, mgIf: `mg-${name}` };
+}
+
+/** The load balancer: the F5 BIG-IP simulator's namespace on the management network. */
+export const LB = planServiceNamespace('lb', '169.254.77.5');
+/** Every service namespace of the lab (`down` checks that none of their management links remains). */
+export const SERVICE_NAMESPACES: readonly ServiceNamespacePlan[] = [LB];
+/** The load balancer's inventory name and iControl REST port. */
+export const LB_DEVICE = 'lb1';
+export const LB_REST_PORT = 443;
+/** The F5 user the lab creates (its password is a random one in a 0600 file of the lab directory). */
+export const LB_USER = 'admin';
+
+/**
+ * The outside of the load balancer: a client namespace on an external network inside the VIP pool. The client's
+ * `eth0` is a veth to the load balancer's `ext0`; the Service's VIP is a /32 on `ext0` (the simulator's forwarder
+ * listens only on local addresses).
+ */
+export const OUTSIDE = {
+  clientNs: `${LAB_PREFIX}-client`,
+  clientIp: '198.51.100.100',
+  lbIf: 'ext0',
+  lbIp: '198.51.100.1',
+  prefix: 24,
+  vip: '198.51.100.10',
+} as const;
+
+/** The LoadBalancer Service of the lab: `red/web`, port 8080 to the pods' 8080, pods labelled app=web. */
+export const WEB_SERVICE = { namespace: 'red', name: 'web', port: 8080, slice: 'web-lab' } as const;
+
 /** The namespace of a node. */
 export function nodeNs(node: string): string {
   return `${LAB_PREFIX}-${node}`;
@@ -63,8 +128,25 @@ export function ovsdbSocket(ovsDir: string): string {
 }
 
 /** Files the daemon and the CLI share, in the lab directory. */
-export function labFiles(dir: string): { profile: string; kubeconfigYaml: string; kubeconfigJson: string; control: string; daemonLog: string; ready: string; store: string; leafDir: string; mgmtDir: string } {
+export function labFiles(dir: string): {
+  profile: string;
+  kubeconfigYaml: string;
+  kubeconfigJson: string;
+  control: string;
+  daemonLog: string;
+  ready: string;
+  store: string;
+  leafDir: string;
+  mgmtDir: string;
+  routerDir: string;
+  lbDir: string;
+  lbPassword: string;
+  lbCa: string;
+  lbReady: string;
+  lbLog: string;
+} {
   const mgmtDir = path.join(dir, 'mgmt');
+  const lbDir = path.join(dir, LB.name);
   return {
     profile: path.join(dir, 'profile.yaml'),
     kubeconfigYaml: path.join(mgmtDir, 'kubeconfig.yaml'),
@@ -75,20 +157,35 @@ export function labFiles(dir: string): { profile: string; kubeconfigYaml: string
     store: path.join(mgmtDir, 'state.db'),
     leafDir: path.join(dir, LEAF),
     mgmtDir,
+    routerDir: path.join(dir, 'router'),
+    lbDir,
+    lbPassword: path.join(lbDir, 'admin-password'),
+    lbCa: path.join(lbDir, 'ca.pem'),
+    lbReady: path.join(lbDir, 'ready.json'),
+    lbLog: path.join(lbDir, 'f5.log'),
   };
 }
 
-/** The VPCs, namespaces and subnets of the lab. Both subnets use the same CIDR (overlapping VPCs). */
+/** The VPCs, namespaces and default subnets of the lab. Both subnets use the same CIDR (overlapping VPCs). */
 export const TENANTS = {
   red: { namespace: 'red', vpc: 'red', subnet: 'red-web', cidr: '10.60.1.0/24', gateway: '10.60.1.1' },
   blue: { namespace: 'blue', vpc: 'blue', subnet: 'blue-web', cidr: '10.60.1.0/24', gateway: '10.60.1.1' },
 } as const;
 
 /**
+ * Further subnets, not default: a pod takes one with the annotation `netloom.io/subnet: <name>`. Red's second
+ * subnet is reached from red-web only through the VPC's router.
+ */
+export const EXTRA_SUBNETS = [{ namespace: 'red', vpc: 'red', subnet: 'red-api', cidr: '10.60.2.0/24', gateway: '10.60.2.1' }] as const;
+
+/**
  * The deployment profile the daemon runs: the leaf through the hw-vtep adapter (its OVSDB socket; the projection
  * leaves out the VRFs and gateways hw-vtep does not declare, ADR 0011), every node's
  * vswitch through the ovs adapter (its OVSDB socket; OpenFlow by dialling br-int's listener on the management
- * network), fake firewall and load balancer (not built yet), the test API server as the Kubernetes source.
+ * network), the VPC router through the linux-router adapter (OVS legs on br-router, behind the leaf port l1r1),
+ * the load balancer through the F5 BIG-IP adapter (iControl REST on the simulator's management address, the lab
+ * CA verified, the password by file reference), a fake firewall (not built yet), the test API server as the
+ * Kubernetes source.
  * @example fs.writeFileSync(files.profile, labProfile(dir, state.nodes))
  */
 export function labProfile(dir: string, nodes: readonly LabNode[]): string {
@@ -114,13 +211,31 @@ export function labProfile(dir: string, nodes: readonly LabNode[]): string {
           adapter: '@netloom/adapter-ovs',
           options: { ovsdb: `unix:${ovsdbSocket(n.dir)}`, openflow: { connect: { host: n.mgmtIp, port: OPENFLOW_PORT } }, datapathType: 'netdev', adoptBridges: [BRIDGE] },
         })),
+        {
+          name: ROUTER.device,
+          role: 'router',
+          adapter: '@netloom/adapter-linux-router',
+          options: { uplink: ROUTER.uplink, netns: ROUTER.ns, netnsPrefix: ROUTER.vrfPrefix, stateDir: files.routerDir, ovs: { bridge: ROUTER.bridge, db: `unix:${ovsdbSocket(files.routerDir)}` } },
+        },
         { name: 'fw1', role: 'firewall', adapter: '@netloom/adapter-fake' },
-        { name: 'lb1', role: 'loadBalancer', adapter: '@netloom/adapter-fake' },
+        {
+          name: LB_DEVICE,
+          role: 'loadBalancer',
+          adapter: '@netloom/adapter-f5-bigip',
+          address: LB.mgmtIp,
+          port: LB_REST_PORT,
+          credentials: { username: { value: LB_USER }, password: { file: files.lbPassword } },
+          tls: { verify: true, ca: { file: files.lbCa } },
+          options: { auth: 'token', requestTimeoutMs: 15_000 },
+        },
       ],
     },
-    topology: { nodes: nodes.map((n) => ({ name: n.name, leaf: LEAF, port: n.leafPort, vswitch: n.vswitch })) },
+    topology: {
+      nodes: nodes.map((n) => ({ name: n.name, leaf: LEAF, port: n.leafPort, vswitch: n.vswitch })),
+      routers: [{ device: ROUTER.device, leaf: LEAF, port: ROUTER.leafPort, uplink: ROUTER.uplink }],
+    },
     vpcPolicy: 'per-namespace',
-    plugins: ['kubernetes'],
+    plugins: ['kubernetes', 'service-lb'],
     store: { adapter: '@netloom/adapter-sqlite', options: { path: files.store } },
     controller: { batchWindowMs: 200, confirmTimeoutSec: 60, resyncSec: 30 },
   };

@@ -1,22 +1,27 @@
 /**
  * `netloom lab up|down` as a library: builds the lab in network namespaces (three Open vSwitch nodes, the
- * hardware-VTEP emulator as the leaf, a management namespace with the lab daemon), adds and removes nodes and pods,
- * and tears everything down from the state file. See docs/lab.md.
+ * hardware-VTEP emulator as the leaf, the VPC router host, the load balancer with its client, a management namespace
+ * with the lab daemon), adds and removes nodes and pods, and tears everything down from the state file. See
+ * docs/lab.md.
  * @packageDocumentation
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CniResultCodec, type CniResult, type NetloomCniConfig } from '@netloom/cni';
 import { DeviceProtocolError, InputError, decodeProblems } from '@netloom/ports';
 import { LabControl } from './lab.control';
-import { onPath, pidAlive, processCommandLine, run, tryRun, waitUntil } from './lab.exec';
+import { webEndpointSlice, webService } from './lab.lb';
+import { onPath, pidAlive, processCommandLine, run, runIn, tryRun, waitUntil } from './lab.exec';
 import { OVS_VTEP, SYSTEM_PYTHON, VSWITCH_SCHEMA, VTEP_SCHEMA, ovsEnv, startLabProcess, startOvs, vsctl, vtepctl } from './lab.ovs';
 import { LabState, type LabItem, type LabNode, type LabPod } from './lab.state';
 import {
   BRIDGE,
+  EXTRA_SUBNETS,
   INITIAL_NODES,
   LAB_PREFIX,
+  LB,
   LEAF,
   LEAF_NS,
   MGMT_BRIDGE,
@@ -24,13 +29,18 @@ import {
   MGMT_NS,
   MGMT_PREFIX,
   OPENFLOW_PORT,
+  OUTSIDE,
+  ROUTER,
+  SERVICE_NAMESPACES,
   TENANTS,
   UPLINK,
+  WEB_SERVICE,
   labFiles,
   labProfile,
   ovsdbSocket,
   planNode,
   podNs,
+  type ServiceNamespacePlan,
 } from './lab.topology';
 
 /** Where progress lines go. */
@@ -47,6 +57,7 @@ export interface LabOptions {
 /** Tools the lab needs, with the Debian package that has each. */
 const TOOLS: ReadonlyArray<readonly [string, string]> = [
   ['ip', 'iproute2'],
+  ['nsenter', 'util-linux'],
   ['ping', 'iputils-ping'],
   ['nft', 'nftables'],
   ['openssl', 'openssl'],
@@ -115,6 +126,76 @@ function addDir(state: LabState, dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
+/**
+ * A namespace on the management network for a service the controller drives (the load balancer; the VFW next): the
+ * namespace, a veth `mg-<name>` on the management bridge whose peer `mgmt0` holds the plan's address.
+ */
+async function addServiceNamespace(state: LabState, plan: ServiceNamespacePlan): Promise<void> {
+  await addNetns(state, plan.ns);
+  state.record({ kind: 'link', id: `link:${MGMT_NS}:${plan.mgIf}`, name: plan.mgIf, ns: MGMT_NS });
+  await run('ip', ['-n', MGMT_NS, 'link', 'add', plan.mgIf, 'type', 'veth', 'peer', 'name', 'mgmt0', 'netns', plan.ns]);
+  await run('ip', ['-n', MGMT_NS, 'link', 'set', plan.mgIf, 'master', MGMT_BRIDGE, 'up']);
+  await run('ip', ['-n', plan.ns, 'addr', 'add', `${plan.mgmtIp}/${MGMT_PREFIX}`, 'dev', 'mgmt0']);
+  await run('ip', ['-n', plan.ns, 'link', 'set', 'mgmt0', 'up']);
+}
+
+/**
+ * The VPC router host: its namespace, its own ovsdb-server and userspace ovs-vswitchd, `br-router` holding the
+ * uplink trunk `eth1`, whose peer `l1r1` is a port of the leaf. The linux-router adapter (driven by the controller)
+ * adds the VRF namespaces and the legs (OVS access ports of `br-router`).
+ */
+async function buildRouter(state: LabState): Promise<void> {
+  const files = labFiles(state.dir);
+  await addNetns(state, ROUTER.ns);
+  addDir(state, files.routerDir);
+  await startOvs(state, { id: ROUTER.device, ns: ROUTER.ns, dir: files.routerDir });
+  await vsctl(files.routerDir, 'add-br', ROUTER.bridge, '--', 'set', 'Bridge', ROUTER.bridge, 'datapath_type=netdev');
+  state.record({ kind: 'link', id: `link:${ROUTER.ns}:${ROUTER.uplink}`, name: ROUTER.uplink, ns: ROUTER.ns });
+  await run('ip', ['-n', ROUTER.ns, 'link', 'add', ROUTER.uplink, 'type', 'veth', 'peer', 'name', ROUTER.leafPort, 'netns', LEAF_NS]);
+  await run('ip', ['-n', ROUTER.ns, 'link', 'set', ROUTER.uplink, 'up']);
+  await run('ip', ['-n', LEAF_NS, 'link', 'set', ROUTER.leafPort, 'up']);
+  // A port without tag is a trunk: every leg's VLAN crosses it.
+  await vsctl(files.routerDir, 'add-port', ROUTER.bridge, ROUTER.uplink);
+  await vsctl(files.leafDir, '--may-exist', 'add-port', LEAF, ROUTER.leafPort);
+}
+
+/**
+ * The load balancer and its outside: the LB namespace on the management network running the F5 simulator (its
+ * admin password a random one in a 0600 file that the profile references), the client namespace on the external
+ * network, and the VIP as a /32 on the LB's outside interface, so the simulator's forwarder finds it local once the
+ * virtual server exists. Waits until the simulator serves (it writes the CA file the profile names).
+ */
+async function buildLoadBalancer(state: LabState): Promise<void> {
+  const files = labFiles(state.dir);
+  await addServiceNamespace(state, LB);
+  addDir(state, files.lbDir);
+  fs.writeFileSync(files.lbPassword, `${randomBytes(18).toString('base64url')}\n`, { mode: 0o600 });
+  await addNetns(state, OUTSIDE.clientNs);
+  state.record({ kind: 'link', id: `link:${OUTSIDE.clientNs}:eth0`, name: 'eth0', ns: OUTSIDE.clientNs });
+  await run('ip', ['-n', OUTSIDE.clientNs, 'link', 'add', 'eth0', 'type', 'veth', 'peer', 'name', OUTSIDE.lbIf, 'netns', LB.ns]);
+  await run('ip', ['-n', OUTSIDE.clientNs, 'addr', 'add', `${OUTSIDE.clientIp}/${OUTSIDE.prefix}`, 'dev', 'eth0']);
+  await run('ip', ['-n', OUTSIDE.clientNs, 'link', 'set', 'eth0', 'up']);
+  await run('ip', ['-n', LB.ns, 'addr', 'add', `${OUTSIDE.lbIp}/${OUTSIDE.prefix}`, 'dev', OUTSIDE.lbIf]);
+  await run('ip', ['-n', LB.ns, 'addr', 'add', `${OUTSIDE.vip}/32`, 'dev', OUTSIDE.lbIf]);
+  await run('ip', ['-n', LB.ns, 'link', 'set', OUTSIDE.lbIf, 'up']);
+  const pid = startLabProcess(state, {
+    id: `${LB.name}:f5-simulator`,
+    name: 'F5 BIG-IP simulator (iControl REST + TCP forwarder)',
+    program: process.execPath,
+    args: [path.join(__dirname, 'lab.f5.js'), state.dir],
+    ns: LB.ns,
+    log: files.lbLog,
+  });
+  await waitUntil(
+    'the F5 simulator to serve',
+    async () => {
+      if (!pidAlive(pid)) throw new DeviceProtocolError(`the F5 simulator exited: ${tail(files.lbLog)}`);
+      return fs.existsSync(files.lbReady);
+    },
+    60_000,
+  );
+}
+
 /** A node: namespace, management veth, uplink veth into the leaf, OVS with br-int; the leaf port. */
 async function buildNode(state: LabState, node: LabNode): Promise<void> {
   state.putNode(node);
@@ -173,6 +254,21 @@ export interface PodSpec {
   readonly name: string;
   readonly node: string;
   readonly fixedIp?: string;
+  /** The subnet to take the address from (annotation `netloom.io/subnet`); default: the namespace's default one. */
+  readonly subnet?: string;
+  /**
+   * Plumb the pod's `eth0` into this existing lab namespace instead of a namespace of its own (the load balancer's
+   * inside interface); deleting the pod then leaves the namespace.
+   */
+  readonly netns?: string;
+  /** Labels of the Pod object (default: `app=<name without a -N suffix>`). */
+  readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Turn TX checksumming off on the pod's `eth0`, for TCP/UDP: a veth hands those packets to the userspace datapath
+   * with the checksum left to offload, OVS forwards them as they are and the receiver drops them (ICMP is not
+   * affected). core/cni's README.
+   */
+  readonly tcp?: boolean;
 }
 
 interface CniRun {
@@ -234,24 +330,35 @@ export interface AddPodHooks {
 export async function addPod(o: LabOptions, state: LabState, control: LabControl, spec: PodSpec, hooks: AddPodHooks = {}): Promise<LabPod & { ip: string }> {
   const node = nodeOf(state, spec.node);
   const files = labFiles(state.dir);
-  const pod: LabPod = { namespace: spec.namespace, name: spec.name, node: spec.node, netns: podNs(spec.namespace, spec.name), containerId: `${LAB_PREFIX}-${spec.namespace}-${spec.name}`, ...(spec.fixedIp !== undefined ? { fixedIp: spec.fixedIp } : {}) };
+  const pod: LabPod = {
+    namespace: spec.namespace,
+    name: spec.name,
+    node: spec.node,
+    netns: spec.netns ?? podNs(spec.namespace, spec.name),
+    containerId: `${LAB_PREFIX}-${spec.namespace}-${spec.name}`,
+    ...(spec.fixedIp !== undefined ? { fixedIp: spec.fixedIp } : {}),
+    ...(spec.subnet !== undefined ? { subnet: spec.subnet } : {}),
+    ...(spec.netns !== undefined ? { sharedNetns: true } : {}),
+  };
   state.putPod(pod);
+  const annotations = { ...(spec.fixedIp !== undefined ? { 'netloom.io/ip-address': spec.fixedIp } : {}), ...(spec.subnet !== undefined ? { 'netloom.io/subnet': spec.subnet } : {}) };
   await control.put([
     {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { namespace: spec.namespace, name: spec.name, labels: { app: spec.name.replace(/-\d+$/, '') }, ...(spec.fixedIp !== undefined ? { annotations: { 'netloom.io/ip-address': spec.fixedIp } } : {}) },
+      metadata: { namespace: spec.namespace, name: spec.name, labels: spec.labels ?? { app: spec.name.replace(/-\d+$/, '') }, ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
       spec: { nodeName: spec.node, containers: [{ name: 'app', image: 'netloom-lab' }] },
       status: { phase: 'Running', hostIP: node.mgmtIp },
     },
   ]);
   hooks.onCreated?.();
-  await addNetns(state, pod.netns);
+  if (spec.netns === undefined) await addNetns(state, pod.netns);
   const r = await runCni(node, files, 'ADD', pod);
   if (r.code !== 0) throw new DeviceProtocolError(`lab: netloom-cni ADD of pod ${spec.namespace}/${spec.name} on ${spec.node} failed: ${r.stdout.trim()} ${r.stderr.trim()}`.trim());
   const result = cniResult(r.stdout, `netloom-cni ADD of ${spec.namespace}/${spec.name}`);
   const ip = result.ips?.[0]?.address.split('/')[0];
   if (ip === undefined) throw new DeviceProtocolError(`lab: netloom-cni ADD of ${spec.namespace}/${spec.name} returned no address: ${r.stdout}`);
+  if (spec.tcp === true) await txChecksumOff(pod.netns, 'eth0');
   const done = { ...pod, ip };
   state.putPod(done);
   say(o, `  pod ${spec.namespace}/${spec.name} on ${spec.node}: ${ip}`);
@@ -271,17 +378,59 @@ function cniResult(stdout: string, what: string): CniResult {
   return value;
 }
 
-/** Deletes a pod: `netloom-cni DEL`, the Pod object, its namespace. */
+// The ioctl `ethtool -K <if> tx off` makes (ethtool is not installed everywhere; python3 is, for ovs-vtep).
+const TX_CSUM_OFF = [
+  'import ctypes, fcntl, socket, struct, sys',
+  "value = ctypes.create_string_buffer(struct.pack('II', 0x17, 0))  # ETHTOOL_STXCSUM, off",
+  "ifreq = struct.pack('16sP16x', sys.argv[1].encode(), ctypes.addressof(value))",
+  'sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+  'fcntl.ioctl(sock.fileno(), 0x8946, ifreq)  # SIOCETHTOOL',
+].join('\n');
+
+/** Turns TX checksum offload off on an interface of a namespace (see {@link PodSpec.tcp}). */
+async function txChecksumOff(ns: string, ifname: string): Promise<void> {
+  await runIn(ns, SYSTEM_PYTHON, ['-c', TX_CSUM_OFF, ifname]);
+}
+
+// A pod's TCP responder: answers every connection with the pod's name and closes it.
+const RESPONDER = [
+  "const [name, port] = process.argv.slice(1);",
+  "require('node:net').createServer((s) => { s.on('error', () => s.destroy()); s.end(name + '\\n'); })",
+  "  .listen(Number(port), '0.0.0.0', () => console.log('listening ' + name + ' ' + port));",
+].join('\n');
+
+/**
+ * Starts a TCP responder in a pod's namespace (a Node.js process recorded by PID, so `down` and {@link deletePod}
+ * end it) that answers each connection on `port` with the pod's name; resolves once it listens.
+ * @example await startResponder(state, pod, 8080);
+ */
+export async function startResponder(state: LabState, pod: LabPod, port: number): Promise<void> {
+  const log = path.join(labFiles(state.dir).mgmtDir, `responder-${pod.namespace}-${pod.name}.log`);
+  fs.rmSync(log, { force: true });
+  const pid = startLabProcess(state, { id: `pod:${pod.namespace}/${pod.name}:responder`, name: `TCP responder of ${pod.namespace}/${pod.name}`, program: process.execPath, args: ['-e', RESPONDER, pod.name, String(port)], ns: pod.netns, log });
+  await waitUntil(
+    `the responder of ${pod.namespace}/${pod.name} to listen`,
+    async () => {
+      if (!pidAlive(pid)) throw new DeviceProtocolError(`the responder of ${pod.namespace}/${pod.name} exited: ${tail(log)}`);
+      return tail(log).includes('listening');
+    },
+    30_000,
+    100,
+  );
+}
+
+/** Deletes a pod: its processes, `netloom-cni DEL`, the Pod object, its namespace (unless shared). */
 export async function deletePod(state: LabState, control: LabControl, namespace: string, name: string): Promise<void> {
   const pod = state.pods.find((p) => p.namespace === namespace && p.name === name);
   if (pod === undefined) return;
+  await removeItems(state, state.items.filter((i) => i.kind === 'process' && i.id.startsWith(`pod:${namespace}/${name}:`)));
   const node = state.nodes.find((n) => n.name === pod.node);
   if (node !== undefined) {
     const r = await runCni(node, labFiles(state.dir), 'DEL', pod);
     if (r.code !== 0) throw new DeviceProtocolError(`lab: netloom-cni DEL of pod ${namespace}/${name} failed: ${r.stdout.trim()}`);
   }
   await control.remove([{ kind: 'Pod', namespace, name }]);
-  await removeItems(state, state.items.filter((i) => i.kind === 'netns' && i.name === pod.netns));
+  if (pod.sharedNetns !== true) await removeItems(state, state.items.filter((i) => i.kind === 'netns' && i.name === pod.netns));
   state.removePod(namespace, name);
 }
 
@@ -359,6 +508,10 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
     await buildNode(state, node);
     say(o, `  namespace ${node.ns}: ovsdb-server + ovs-vswitchd, ${BRIDGE}, ${UPLINK} <-> ${LEAF}:${node.leafPort}, mgmt ${node.mgmtIp}`);
   }
+  await buildRouter(state);
+  say(o, `  namespace ${ROUTER.ns}: ovsdb-server + ovs-vswitchd, ${ROUTER.bridge}, ${ROUTER.uplink} <-> ${LEAF}:${ROUTER.leafPort} (VRF namespaces ${ROUTER.vrfPrefix}*)`);
+  await buildLoadBalancer(state);
+  say(o, `  namespace ${LB.ns}: F5 BIG-IP simulator https://${LB.mgmtIp}:443 (TCP forwarder), ${OUTSIDE.lbIf} ${OUTSIDE.lbIp}/${OUTSIDE.prefix} + VIP ${OUTSIDE.vip}/32 <-> ${OUTSIDE.clientNs} ${OUTSIDE.clientIp}`);
 
   // The emulator itself, once its ports exist.
   startLabProcess(state, {
@@ -383,6 +536,9 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
     args: [path.join(__dirname, 'lab.daemon.js'), dir],
     ns: MGMT_NS,
     log: files.daemonLog,
+    // The controller's linux-router adapter creates the VRF namespaces: they must be visible to `ip netns` here
+    // (the checks, `down`), not only in a mount namespace of the daemon's own.
+    hostMounts: true,
   });
   const daemonPid = state.items.find((i): i is Extract<LabItem, { kind: 'process' }> => i.kind === 'process' && i.id === 'daemon')?.pid;
   await waitUntil(
@@ -399,12 +555,13 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
 
   // The cluster: nodes, two VPCs (namespaces) with overlapping subnets.
   await control.put(state.nodes.map(nodeObject));
-  await control.put(
-    Object.values(TENANTS).flatMap((t) => [
+  await control.put([
+    ...Object.values(TENANTS).flatMap((t) => [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: t.namespace, labels: { 'netloom.io/vpc': t.vpc } } },
       { apiVersion: 'netloom.io/v1alpha1', kind: 'Subnet', metadata: { name: t.subnet }, spec: { cidrs: [t.cidr], gateways: [t.gateway], namespaces: [t.namespace], default: true, vpc: t.vpc } },
     ]),
-  );
+    ...EXTRA_SUBNETS.map((t) => ({ apiVersion: 'netloom.io/v1alpha1', kind: 'Subnet', metadata: { name: t.subnet }, spec: { cidrs: [t.cidr], gateways: [t.gateway], namespaces: [t.namespace], default: false, vpc: t.vpc } })),
+  ]);
   // Pods one after the other, each plumbed before the next: the per-host VLAN allocator hands out VLANs in order,
   // so the blue pod on node-2 takes node-2's first VLAN and red's LS gets a different VLAN there than on node-1.
   await addPod(o, state, control, { namespace: 'blue', name: 'b1', node: 'node-2', fixedIp: '10.60.1.200' });
@@ -412,6 +569,18 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   await addPod(o, state, control, { namespace: 'red', name: 'a2', node: 'node-2' });
   await addPod(o, state, control, { namespace: 'blue', name: 'b2', node: 'node-3', fixedIp: '10.60.1.201' });
   await addPod(o, state, control, { namespace: 'red', name: 'fixed-0', node: 'node-3', fixedIp: '10.60.1.150' });
+  // Red's second subnet, on another node than a1: reached from red-web only through the router.
+  await addPod(o, state, control, { namespace: 'red', name: 'c1', node: 'node-3', subnet: EXTRA_SUBNETS[0].subnet });
+  // The load balancer's inside self-IP: the LB namespace joins red's LS like a pod (a VE in the cluster).
+  await addPod(o, state, control, { namespace: 'red', name: 'f5-inside', node: 'node-1', netns: LB.ns, labels: { app: 'f5-inside' }, tcp: true });
+  const web = [];
+  for (const [name, node] of [['web-1', 'node-1'], ['web-2', 'node-2']] as const) {
+    const p = await addPod(o, state, control, { namespace: 'red', name, node, tcp: true });
+    await startResponder(state, p, WEB_SERVICE.port);
+    web.push(p);
+  }
+  await control.put([webService(), webEndpointSlice(web.map((pod) => ({ pod, ready: true })))]);
+  say(o, `  Service ${WEB_SERVICE.namespace}/${WEB_SERVICE.name} (LoadBalancer ${OUTSIDE.vip}:${WEB_SERVICE.port}) with ready endpoints ${web.map((p) => `${p.name} ${p.ip}`).join(', ')}`);
   say(o, `lab is up: ${state.nodes.length} nodes, ${state.pods.length} pods; state in ${state.file}`);
   return state;
 }
@@ -501,6 +670,16 @@ async function removeItems(state: LabState, items: readonly LabItem[], keepDirs 
   return problems;
 }
 
+/** Deletes every network namespace whose name starts with the router's VRF prefix; returns what failed. */
+async function removeRouterVrfs(): Promise<string[]> {
+  const problems: string[] = [];
+  for (const ns of (await rootSnapshot()).netns.filter((n) => n.startsWith(ROUTER.vrfPrefix))) {
+    const r = await tryRun('ip', ['netns', 'del', ns]);
+    if (r.code !== 0 && !/No such file/.test(r.stderr)) problems.push(`namespace ${ns}: ${r.stderr}`);
+  }
+  return problems;
+}
+
 /** One line of the teardown verification. */
 export interface LabCheckLine {
   readonly status: 'PASS' | 'FAIL' | 'TODO';
@@ -536,6 +715,9 @@ export async function labDown(o: LabOptions & { readonly keep?: boolean }): Prom
       const deadline = Date.now() + 10_000;
       while (pidAlive(daemon.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     }
+    // The router's VRF namespaces are the linux-router adapter's (the controller made them, none is recorded): with
+    // the daemon gone nothing makes new ones, and every namespace with the lab's router prefix is the lab's.
+    problems.push(...(await removeRouterVrfs()));
     problems.push(...(await removeItems(state, state.items, o.keep === true)));
     if (problems.length === 0) state.remove();
     if (o.keep === true) say(o, `  kept ${dir} (logs, databases): remove it yourself`);
@@ -562,7 +744,8 @@ async function verifyDown(
   // Only names no one else uses: `leaf1`, `l1pN` and ovs-vtep's `vtep_bfd` also belong to the hw-vtep tests and
   // LAB.md's recipe, which run in the root namespace of a shared host at the same time (a false FAIL otherwise).
   // The lab creates every link inside its namespaces, so these would only show a leak of its own.
-  const leftLinks = now.links.filter((l) => /:(mgmtbr|mg-node-\d+)$/.test(l));
+  const serviceLinks = new Set(SERVICE_NAMESPACES.map((n) => n.mgIf));
+  const leftLinks = now.links.filter((l) => /:(mgmtbr|mg-node-\d+)$/.test(l) || serviceLinks.has(l.slice(l.indexOf(':') + 1)));
   const ok = leftNs.length === 0 && alive.length === 0 && !leftState && leftLinks.length === 0 && leftFiles.length === 0 && problems.length === 0;
   lines.push({
     status: ok ? 'PASS' : 'FAIL',
