@@ -1,7 +1,7 @@
 /**
  * `@netloom/adapter-nftables` — the firewall port on Linux nftables: a VFW (a Linux x86 VNF between VPCs) driven
- * locally (optionally inside a network namespace) or over SSH. netloom owns one table (`inet netloom`); everything
- * outside it is never read, changed or deleted.
+ * locally (optionally inside a network namespace) or over SSH. netloom owns one table (`inet netloom`) and the zones'
+ * legs (interfaces marked `netloom:leg:...`); everything else is never read, changed or deleted.
  *
  * @example
  * import { adapter } from '@netloom/adapter-nftables';
@@ -17,18 +17,54 @@ import { NFTABLES_FIREWALL_CAPABILITIES, NftablesDriver } from './nftables.drive
 import { NftablesOptionsCodec } from './nftables.options';
 
 export {
+  LEG_MEDIUM,
   NFTABLES_FIREWALL_CAPABILITIES,
   NFT_MEDIUM,
   NftablesDriver,
   NftablesSession,
   defaultRunnerFactory,
   deviceIdentity,
+  legContextOf,
   normalizeConfig,
+  operationsOf,
+  readFirewall,
   readOwnedConfig,
+  type FirewallView,
   type NftRunnerFactory,
   type NftablesDriverExtras,
+  type ReadFirewallOptions,
   type ReadOwnedOptions,
 } from './nftables.driver';
+export {
+  FORWARD_KEY,
+  IpAddrInfoCodec,
+  IpLinkCodec,
+  IpLinksCodec,
+  LEG_MARKER,
+  OvsPortTableCodec,
+  attachLegs,
+  decodeReply,
+  forwardStep,
+  legAlias,
+  legsOfConfig,
+  macForLeg,
+  observedLegsOfConfig,
+  ovsPortForLeg,
+  parseLegAlias,
+  readForwarding,
+  readLegs,
+  readLinks,
+  readOvsTags,
+  renderLegSteps,
+  rpFilterKey,
+  type IpLink,
+  type LegContext,
+  type LegState,
+  type LegStep,
+  type LegSteps,
+  type LegView,
+  type ObservedLeg,
+} from './nftables.legs';
 export {
   DEFAULT_FAMILY,
   DEFAULT_TABLE,
@@ -39,12 +75,14 @@ export {
   NetnsNameCodec,
   NftTableNameCodec,
   NftablesOptionsCodec,
+  OvsLegsCodec,
   type ExecutablePath,
   type NetnsName,
   type NftTableName,
   type NftablesOptions,
+  type OvsLegs,
 } from './nftables.options';
-export { DEFAULT_RUN_TIMEOUT_MS, LocalNftRunner, SshNftRunner, shellQuote, type LocalNftRunnerOptions, type NftResult, type NftRunner, type NftSystemInfo, type SshNftRunnerOptions } from './nftables.runner';
+export { DEFAULT_RUN_TIMEOUT_MS, LocalNftRunner, SshNftRunner, shellQuote, type ExecOptions, type LocalNftRunnerOptions, type NftResult, type NftRunner, type NftSystemInfo, type SshNftRunnerOptions } from './nftables.runner';
 export { checkKnownHosts, hostKeyVerifier, knownHostsName, sha256Fingerprint, type HostKeyVerifier } from './nftables.host-key';
 export { DeviceLock, lockFileFor } from './nftables.lock';
 export { MAX_IFNAME, assertRenderable, renderChangeLines, renderChanges, renderTransition, renderableProblems, type RenderOptions } from './nftables.render';
@@ -57,14 +95,17 @@ export {
   conformanceTargets,
   faultLine,
   nftablesHarness,
+  nftablesOvsTarget,
   nftablesTarget,
   type NftDeviceHarness,
   type NftHarnessOptions,
+  type NftOvsTargetOptions,
+  type NftTargetOptions,
   type NftSimulatorInstance,
   type NftSimulatorTarget,
 } from './nftables.conformance';
 
-/** The capability manifest: the firewall port, every capability. */
+/** The capability manifest: the firewall port, every capability (legs since port API 1.2). */
 export const NFTABLES_SUPPORTS = { firewall: NFTABLES_FIREWALL_CAPABILITIES } as const satisfies CapabilityManifest;
 
 /** The nftables firewall driver for one device (the port factory). */
@@ -78,7 +119,7 @@ export const adapter = defineAdapter({
   vendor: 'netfilter',
   description: 'Linux nftables as a VFW: one owned table, local (optionally in a network namespace) or over SSH.',
   models: { modelPatterns: ['^nftables$'] },
-  portApi: '^1.0.0',
+  portApi: '^1.2.0',
   ports: { firewall: nftablesFirewall },
   supports: NFTABLES_SUPPORTS,
   optionsCodec: NftablesOptionsCodec,

@@ -1,15 +1,18 @@
 /**
  * The simulator target for the conformance kit (`netloom conformance run --adapter @netloom/adapter-nftables
  * --target simulator`, and this package's tests): for every check a FRESH network namespace with real nftables
- * (`ip netns add nlc-<pid>-<n>`, deleted in `dispose`), and the device harness the kit needs:
+ * (`ip netns add nlc-<pid>-<n>`, deleted in `dispose`), and the device harness the kit needs. The namespace has no
+ * uplink trunk, so this target lacks `legs` (the adapter refuses them with NotSupportedError);
+ * {@link nftablesOvsTarget} adds a fresh Open vSwitch bridge per check and offers them. The harness:
  *
  * - `seedForeign` writes the object into another table (`inet foreign`), as another tool would;
- * - `readConfig` reads the owned table (parsed as observe does) and the foreign table;
- * - `changeOutOfBand` edits the owned table directly with nft (not through a session, not under the lock);
+ * - `readConfig` reads the owned table and the legs (as observe does) and the foreign table;
+ * - `changeOutOfBand` edits the owned table directly with nft, and the legs with `ip`/`ovs-vsctl` (not through a
+ *   session, not under the lock);
  * - `injectFault({ type: 'midCommit', afterWrites })` makes the next `nft -f` script of the adapter fail after that
  *   many lines: a line that the kernel rejects is inserted, so the kernel aborts the whole transaction (the real
  *   atomic behaviour);
- * - `writeCount` counts the lines of the scripts the adapter ran successfully.
+ * - `writeCount` counts the lines of the scripts and the leg commands the adapter ran successfully.
  *
  * Needs root (network namespaces, nftables) and `ip` and `nft` on PATH. The shapes are written out structurally:
  * shipped adapter code never imports `@netloom/conformance`.
@@ -30,11 +33,12 @@ import {
   type DeviceTarget,
   type FirewallConfig,
 } from '@netloom/ports';
-import { deviceIdentity, normalizeConfig, readOwnedConfig } from './nftables.driver';
+import { deviceIdentity, legContextOf, normalizeConfig, readFirewall, readOwnedConfig } from './nftables.driver';
+import { legsOfConfig, renderLegSteps, type LegContext, type LegStep } from './nftables.legs';
 import { lockFileFor } from './nftables.lock';
 import { DEFAULT_FAMILY, DEFAULT_TABLE, NftablesOptionsCodec } from './nftables.options';
 import { renderChangeLines, renderChanges } from './nftables.render';
-import { LocalNftRunner, type NftResult, type NftRunner } from './nftables.runner';
+import { LocalNftRunner, type ExecOptions, type NftResult, type NftRunner } from './nftables.runner';
 import { NftStatements } from './nftables.syntax';
 import { nftRunnerTaps } from './nftables.taps';
 
@@ -94,6 +98,12 @@ class TappedRunner implements NftRunner {
     return r;
   }
 
+  async exec(argv: readonly string[], options?: ExecOptions): Promise<NftResult> {
+    const r = await this.inner.exec(argv, options);
+    if (r.code === 0 && options?.write === true) this.state.writes += 1;
+    return r;
+  }
+
   system(): ReturnType<NftRunner['system']> {
     return this.inner.system();
   }
@@ -118,6 +128,8 @@ export interface NftHarnessOptions {
   readonly device: string;
   readonly netns: string;
   readonly table?: string;
+  /** Where the device's legs are made (default: in `netns`, as 802.1Q sub-interfaces). */
+  readonly legs?: LegContext;
 }
 
 /**
@@ -137,7 +149,15 @@ export function nftablesHarness(opts: NftHarnessOptions): NftDeviceHarness & { r
     const r = await direct.run(['-f', '-'], `${lines.join('\n')}\n`);
     if (r.code !== 0) throw new Error(`${what} failed: ${r.stderr.trim()}`);
   };
-  const readOwned = (): Promise<FirewallConfig> => readOwnedConfig({ runner: direct, device: opts.device, family, table });
+  const legs: LegContext = opts.legs ?? { netns: opts.netns };
+  const readView = (): ReturnType<typeof readFirewall> => readFirewall({ runner: direct, device: opts.device, family, table, legs });
+  const readOwned = async (): Promise<FirewallConfig> => (await readView()).config;
+  const runSteps = async (steps: readonly LegStep[]): Promise<void> => {
+    for (const step of steps) {
+      const r = await direct.exec(step.argv);
+      if (r.code !== 0) throw new Error(`the out-of-band change: ${step.argv.join(' ')} failed: ${r.stderr.trim()}`);
+    }
+  };
   const readForeign = (): Promise<FirewallConfig> => readOwnedConfig({ runner: direct, device: `${opts.device} (foreign table)`, family, table: FOREIGN_TABLE, checkForward: false });
 
   return {
@@ -153,14 +173,18 @@ export function nftablesHarness(opts: NftHarnessOptions): NftDeviceHarness & { r
       return { owned: await readOwned(), foreign: Object.fromEntries(Object.entries(foreign).filter(([, objects]) => Object.keys(objects).length > 0)) };
     },
     async changeOutOfBand({ kind, key, object }) {
-      const current = await readOwned();
+      const view = await readView();
+      const current = view.config;
       const edited: Record<string, Record<string, ConfigObject>> = {};
       for (const k of firewallVocabulary.order) edited[k] = { ...(current[k] as Record<string, ConfigObject>) };
       if (object === undefined) delete edited[kind]?.[key];
       else (edited[kind] ??= {})[key] = object;
       const next = normalizeConfig(decodeOrThrow(firewallVocabulary.configCodec, edited, 'config after the out-of-band change'));
       const changes = diffConfig({ desired: next, observed: current, order: firewallVocabulary.order });
+      const steps = renderLegSteps(view.legs, legsOfConfig(next), legs);
+      await runSteps(steps.pre);
       await runScript(renderChanges({ statements: owned, changes, next }), 'the out-of-band change');
+      await runSteps(steps.post);
     },
     async injectFault({ afterWrites = 1 }) {
       state.faultAfter = afterWrites;
@@ -176,15 +200,24 @@ export function nftablesHarness(opts: NftHarnessOptions): NftDeviceHarness & { r
 
 let sequence = 0;
 
+/** Options of {@link nftablesTarget}. */
+export interface NftTargetOptions {
+  /** What the target's devices lack although the adapter declares it (default `['legs']`: the namespace has no uplink). */
+  readonly lacks?: readonly string[];
+}
+
 /**
- * A simulator target on a fresh network namespace per check.
+ * A simulator target on a fresh network namespace per check. Its namespaces have no uplink trunk, so it lacks legs
+ * (see {@link nftablesOvsTarget}).
  * @example runFirewallConformance({ adapter, target: nftablesTarget() })
  */
-export function nftablesTarget(): NftSimulatorTarget {
+export function nftablesTarget(opts: NftTargetOptions = {}): NftSimulatorTarget {
   return {
     kind: 'simulator',
-    create: async () => {
-      const netns = `nlc-${process.pid}-${++sequence}`;
+    lacks: opts.lacks ?? ['legs'],
+    create: async ({ checkId }) => {
+      // The generated docs (`npm run docs:adapters`, which only plans) show the namespace: stable there.
+      const netns = checkId === 'adapter-docs' ? 'nlc-docs' : `nlc-${process.pid}-${++sequence}`;
       await ip(['netns', 'add', netns]);
       const options = decodeOrThrow(NftablesOptionsCodec, { mode: 'local', netns }, 'conformance target options');
       const harness = nftablesHarness({ device: netns, netns });
@@ -196,6 +229,61 @@ export function nftablesTarget(): NftSimulatorTarget {
           harness.release();
           await unlink(lockFileFor(deviceIdentity({ name: netns }, options))).catch(() => undefined);
           await ip(['netns', 'del', netns]);
+        },
+      };
+    },
+  };
+}
+
+/** Options of {@link nftablesOvsTarget}. */
+export interface NftOvsTargetOptions {
+  /** The ovsdb-server of a running ovs-vswitchd (`unix:<path>`), e.g. `startOvsSandbox({ vswitchd: true }).unixRemote`. */
+  readonly db: string;
+}
+
+async function vsctl(db: string, args: readonly string[]): Promise<void> {
+  try {
+    await exec('ovs-vsctl', [`--db=${db}`, '--timeout=20', ...args]);
+  } catch (e) {
+    const err = e as { stderr?: string; message?: string };
+    throw new Error(`ovs-vsctl ${args.join(' ')} failed: ${(err.stderr ?? err.message ?? String(e)).trim()} (the nftables OVS target needs a running ovs-vswitchd)`);
+  }
+}
+
+/**
+ * A simulator target that offers legs: per check a fresh network namespace and a fresh OVS bridge (userspace
+ * datapath) on the given ovsdb-server; the adapter makes legs as access ports of that bridge (`options.ovs`). The
+ * legs' uplink is recorded, not looked up (the bridge's trunk towards a leaf is outside the firewall).
+ * @example
+ * const ovs = await startOvsSandbox({ vswitchd: true });
+ * runFirewallConformance({ adapter, target: nftablesOvsTarget({ db: ovs.unixRemote }) });
+ */
+export function nftablesOvsTarget(opts: NftOvsTargetOptions): NftSimulatorTarget {
+  return {
+    kind: 'simulator',
+    create: async () => {
+      const n = ++sequence;
+      const netns = `nlc-${process.pid}-${n}`;
+      const bridge = `nlfb${process.pid.toString(36)}${n.toString(36)}`;
+      await ip(['netns', 'add', netns]);
+      try {
+        await vsctl(opts.db, ['add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev']);
+      } catch (e) {
+        await ip(['netns', 'del', netns]).catch(() => undefined);
+        throw e;
+      }
+      const options = decodeOrThrow(NftablesOptionsCodec, { mode: 'local', netns, ovs: { bridge, db: opts.db } }, 'conformance target options');
+      const harness = nftablesHarness({ device: netns, netns, legs: legContextOf(options) });
+      return {
+        target: { name: netns },
+        options,
+        harness,
+        dispose: async () => {
+          harness.release();
+          await unlink(lockFileFor(deviceIdentity({ name: netns }, options))).catch(() => undefined);
+          // Deleting the namespace deletes the legs' veth pairs; the bridge takes its ports' rows with it.
+          await ip(['netns', 'del', netns]);
+          await vsctl(opts.db, ['--if-exists', 'del-br', bridge]);
         },
       };
     },

@@ -14,6 +14,8 @@
  *   destination alternative of the same address family (the policy's own addresses, each referenced address set).
  * - **Intra-zone allowed unless a policy denies it**: after every policy, one block per zone jumps to `zone_Z_in`,
  *   which accepts traffic whose destination is in the same zone.
+ * - **Legs are zone interfaces** (port API 1.2): a zone's interface set holds its `interfaces` and its legs'
+ *   interfaces alike, so `iifname`/`oifname` treat them the same (the legs themselves: `nftables.legs.ts`).
  *
  * @packageDocumentation
  */
@@ -52,9 +54,12 @@ export interface NftSetSpec {
 /** The addresses of one family. */
 export const byFamily = (cidrs: readonly string[] | undefined, family: 4 | 6): string[] => (cidrs ?? []).filter((c) => ipFamily(c.slice(0, c.indexOf('/'))) === family);
 
-/** The three sets of a zone: its interfaces, its IPv4 and its IPv6 networks. */
+/** The interfaces a zone's traffic comes in on and goes out of: its `interfaces` and its legs' interfaces, sorted. */
+export const zoneInterfaces = (zone: Pick<Zone, 'interfaces' | 'legs'>): string[] => [...zone.interfaces, ...(zone.legs ?? []).map((l) => l.interface)].sort();
+
+/** The three sets of a zone: its interfaces (legs included), its IPv4 and its IPv6 networks. */
 export function zoneSets(zone: Zone): NftSetSpec[] {
-  const elements = { if: zone.interfaces, v4: byFamily(zone.cidrs, 4), v6: byFamily(zone.cidrs, 6) };
+  const elements = { if: zoneInterfaces(zone), v4: byFamily(zone.cidrs, 4), v6: byFamily(zone.cidrs, 6) };
   return ZONE_SET_PARTS.map((part) => ({ name: NAMES.zoneSet(zone.name, part), kind: ZONE_SET_KIND[part], elements: elements[part] }));
 }
 

@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { NetnsNameCodec } from '@netloom/local-device';
+import { NetnsNameCodec, OvsLegsCodec } from '@netloom/local-device';
 import { describeValue, refined, struct } from '@netloom/ports';
 
 /** Brand of {@link NftTableName}. */
@@ -24,8 +24,21 @@ export const NftTableNameCodec = refined<string, string, NftTableNameBrand>('Nft
   NFT_TABLE_NAME.test(s) ? undefined : `${describeValue(s)} is not a table name: use a letter, then up to 31 letters, digits or '_'`,
 );
 
-// The namespace name codec is shared with the other local Linux adapter (@netloom/local-device).
-export { NETNS_NAME, NetnsNameCodec, type NetnsName, type NetnsNameBrand } from '@netloom/local-device';
+// The namespace name and OVS legs codecs are shared with the other local Linux adapter (@netloom/local-device).
+export {
+  LINUX_IFNAME,
+  LinuxIfNameCodec,
+  NETNS_NAME,
+  NetnsNameCodec,
+  OVSDB_REMOTE,
+  OvsLegsCodec,
+  OvsdbRemoteCodec,
+  type LinuxIfName,
+  type NetnsName,
+  type NetnsNameBrand,
+  type OvsLegs,
+  type OvsdbRemote,
+} from '@netloom/local-device';
 
 /** Brand of {@link ExecutablePath}. */
 export interface ExecutablePathBrand {
@@ -47,9 +60,13 @@ export const ExecutablePathCodec = refined<string, string, ExecutablePathBrand>(
  * - `nftPath`: the `nft` program (default `nft`, looked up on PATH).
  * - `table`: the one table netloom owns (default `netloom`).
  * - `family`: the table's family; only `inet` (IPv4 and IPv6 in one table).
+ * - `ovs`: make the zones' legs (port API 1.2) as Open vSwitch access ports of `ovs.bridge` (a veth pair each, the
+ *   outer end tagged with the leg's VLAN, the inner end in the firewall's namespace) instead of 802.1Q
+ *   sub-interfaces of the leg's uplink. See `OvsLegsCodec` of `@netloom/local-device`.
  *
  * @example { mode: 'local', netns: 'vfw1' }
  * @example { mode: 'ssh', table: 'netloom' }
+ * @example { mode: 'local', netns: 'vfw1', ovs: { bridge: 'br-fw', db: 'unix:/run/openvswitch/db.sock' } }
  */
 export const NftablesOptionsCodec = struct(
   'NftablesOptions',
@@ -59,6 +76,7 @@ export const NftablesOptionsCodec = struct(
     nftPath: ExecutablePathCodec,
     table: NftTableNameCodec,
     family: t.keyof({ inet: null }, '"inet"'),
+    ovs: OvsLegsCodec,
   },
 );
 

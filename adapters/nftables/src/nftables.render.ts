@@ -13,7 +13,7 @@
  *
  * Before rendering, {@link renderableProblems} refuses what nftables cannot hold exactly (so that what is applied is
  * what observe reads back): overlapping prefixes or port ranges in one set, interface names longer than 15
- * characters, a policy that could never match.
+ * characters, legs whose interface or uplink is not a Linux interface name, a policy that could never match.
  *
  * @packageDocumentation
  */
@@ -32,6 +32,7 @@ import {
   type Zone,
 } from '@netloom/ports';
 import { cidrsOverlap, tryParseCidr } from '@netloom/domain';
+import { LINUX_IFNAME } from '@netloom/local-device';
 import {
   addressSetSets,
   forwardRules,
@@ -86,6 +87,13 @@ export function renderableProblems(config: FirewallConfig): InputProblem[] {
     z.interfaces.forEach((i, n) => {
       if (i.length > MAX_IFNAME) problems.push({ path: `${where('zone', key, 'interfaces')}[${n}]`, reason: `${JSON.stringify(i)} is longer than ${MAX_IFNAME} characters (the Linux interface name limit)` });
       else if (!TOKEN_PATTERNS.ifname.test(i)) problems.push({ path: `${where('zone', key, 'interfaces')}[${n}]`, reason: `${JSON.stringify(i)} is not a Linux interface name` });
+    });
+    (z.legs ?? []).forEach((l, n) => {
+      const at = `${where('zone', key, 'legs')}[${n}]`;
+      for (const field of ['interface', 'uplink'] as const) {
+        if (!LINUX_IFNAME.test(l[field])) problems.push({ path: `${at}.${field}`, reason: `${JSON.stringify(l[field])} is not a Linux interface name (1-15 letters, digits, '.', '_' or '-', starting with a letter or digit)` });
+      }
+      if (l.interface === l.uplink) problems.push({ path: `${at}.interface`, reason: `${JSON.stringify(l.interface)} is also the leg's uplink` });
     });
     checkCidrs(where('zone', key, 'cidrs'), z.cidrs);
   }

@@ -55,10 +55,25 @@ export interface NftRunner {
    * @throws DeviceConnectionError, DeviceAuthError, DeviceTimeoutError (nft could not be run)
    */
   run(args: readonly string[], stdin?: string): Promise<NftResult>;
+  /**
+   * Runs another program where nft runs (`ip`, `sysctl`, `ovs-vsctl` for the zones' legs), as an argument vector:
+   * `argv[0]` is the program. It runs in the machine's own namespace: commands name the firewall's namespace
+   * themselves (`ip -n <netns>`, `ip netns exec <netns> sysctl`). Resolves with the exit code whatever it is.
+   * `options.write` marks a command that changes the device (a test harness counts and can fail those).
+   * @throws DeviceConnectionError, DeviceAuthError, DeviceTimeoutError (the program could not be run)
+   * @example await runner.exec(['ip', '-n', 'vfw1', '-json', 'link', 'show'])
+   */
+  exec(argv: readonly string[], options?: ExecOptions): Promise<NftResult>;
   /** Host name and kernel release of the machine. */
   system(): Promise<NftSystemInfo>;
   /** Frees the runner (closes the SSH connection). Idempotent. */
   close(): Promise<void>;
+}
+
+/** Options of {@link NftRunner.exec}. */
+export interface ExecOptions {
+  /** The command changes the device (default false: a read). */
+  readonly write?: boolean;
 }
 
 /** Default limit of one `nft` run, in milliseconds. */
@@ -99,8 +114,20 @@ export class LocalNftRunner implements NftRunner {
   }
 
   run(args: readonly string[], stdin?: string): Promise<NftResult> {
+    const what = this.#netns === undefined ? `nft (${this.#command})` : `ip (${this.#command})`;
+    return this.#spawn(this.#command, [...this.#prefix, ...args], stdin, `nft ${args.join(' ')}`, what, this.#netns !== undefined);
+  }
+
+  exec(argv: readonly string[]): Promise<NftResult> {
+    const [program, ...args] = argv;
+    if (program === undefined) return Promise.reject(new DeviceConnectionError(`${this.where}: an empty command`));
+    return this.#spawn(program, args, undefined, argv.join(' '), program, false);
+  }
+
+  /** Runs `command args` as a child process (no shell); `netnsCheck`: an `ip netns exec` failure is a connection error. */
+  #spawn(command: string, args: readonly string[], stdin: string | undefined, label: string, what: string, netnsCheck: boolean): Promise<NftResult> {
     return new Promise<NftResult>((resolve, reject) => {
-      const child = spawn(this.#command, [...this.#prefix, ...args], { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
+      const child = spawn(command, [...args], { stdio: ['pipe', 'pipe', 'pipe'], shell: false });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let size = 0;
@@ -113,13 +140,13 @@ export class LocalNftRunner implements NftRunner {
       };
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
-        finish(() => reject(new DeviceTimeoutError(`${this.where}: nft ${args.join(' ')} did not finish within ${this.#timeoutMs} ms`, { details: { where: this.where } })));
+        finish(() => reject(new DeviceTimeoutError(`${this.where}: ${label} did not finish within ${this.#timeoutMs} ms`, { details: { where: this.where } })));
       }, this.#timeoutMs);
       const collect = (into: Buffer[]) => (chunk: Buffer) => {
         size += chunk.length;
         if (size > MAX_OUTPUT) {
           child.kill('SIGKILL');
-          finish(() => reject(new DeviceConnectionError(`${this.where}: nft ${args.join(' ')} wrote more than ${MAX_OUTPUT} bytes`)));
+          finish(() => reject(new DeviceConnectionError(`${this.where}: ${label} wrote more than ${MAX_OUTPUT} bytes`)));
           return;
         }
         into.push(chunk);
@@ -127,7 +154,6 @@ export class LocalNftRunner implements NftRunner {
       child.stdout.on('data', collect(out));
       child.stderr.on('data', collect(err));
       child.on('error', (cause: NodeJS.ErrnoException) => {
-        const what = this.#netns === undefined ? `nft (${this.#command})` : `ip (${this.#command})`;
         const reason = cause.code === 'ENOENT' ? `${what} is not installed or not on PATH` : cause.message;
         finish(() => reject(new DeviceConnectionError(`${this.where}: cannot run ${what}: ${reason}`, { cause, details: { where: this.where } })));
       });
@@ -135,7 +161,7 @@ export class LocalNftRunner implements NftRunner {
         const stderr = Buffer.concat(err).toString('utf8');
         const result: NftResult = { stdout: Buffer.concat(out).toString('utf8'), stderr, code: code ?? (signal === null ? 1 : 128) };
         finish(() => {
-          const failure = this.#netns === undefined ? undefined : netnsFailure(stderr, result.code);
+          const failure = netnsCheck ? netnsFailure(stderr, result.code) : undefined;
           if (failure !== undefined) reject(new DeviceConnectionError(`${this.where}: ${failure}`, { details: { where: this.where, stderr: stderr.trim() } }));
           else resolve(result);
         });
@@ -378,7 +404,7 @@ export class SshNftRunner implements NftRunner {
     });
   }
 
-  async #exec(command: string, stdin: string | undefined, what: string): Promise<NftResult> {
+  async #exec(command: string, stdin: string | undefined, what: string, netnsCheck = this.#opts.netns !== undefined): Promise<NftResult> {
     const client = await this.#connection();
     return new Promise<NftResult>((resolve, reject) => {
       let settled = false;
@@ -414,7 +440,7 @@ export class SshNftRunner implements NftRunner {
                 reject(new DeviceConnectionError(`${this.where}: ${what}: command not found (${this.#redact(stderr.trim())})`));
                 return;
               }
-              const failure = this.#opts.netns === undefined ? undefined : netnsFailure(stderr, code);
+              const failure = netnsCheck ? netnsFailure(stderr, code) : undefined;
               if (failure !== undefined) reject(new DeviceConnectionError(`${this.where}: ${failure}`));
               else resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr, code });
             });
@@ -431,6 +457,11 @@ export class SshNftRunner implements NftRunner {
     const nft = this.#opts.nftPath ?? 'nft';
     const argv = this.#opts.netns === undefined ? [nft, ...args] : ['ip', 'netns', 'exec', this.#opts.netns, nft, ...args];
     return this.#exec(argv.map(shellQuote).join(' '), stdin, `nft ${args.join(' ')}`);
+  }
+
+  exec(argv: readonly string[]): Promise<NftResult> {
+    if (argv.length === 0) return Promise.reject(new DeviceConnectionError(`${this.where}: an empty command`));
+    return this.#exec(argv.map(shellQuote).join(' '), undefined, argv.join(' '), false);
   }
 
   async system(): Promise<NftSystemInfo> {

@@ -58,6 +58,12 @@ class RecordingRunner implements NftRunner {
     if (args[0] === '--version') return { stdout: 'nftables v1.0.6 (Lester Gooch #5)\n', stderr: '', code: 0 };
     return { stdout: '', stderr: 'Error: No such file or directory\n', code: 1 };
   }
+  /** The other programs run (`ip` for the legs): answered as a namespace without interfaces. */
+  readonly execs: (readonly string[])[] = [];
+  async exec(argv: readonly string[]): Promise<NftResult> {
+    this.execs.push(argv);
+    return { stdout: '[]\n', stderr: '', code: 0 };
+  }
   async system() {
     return { hostname: 'test', kernel: '6.1.0' };
   }

@@ -24,6 +24,8 @@ function answer(command: string): { stdout: string; stderr: string; code: number
   if (command === 'uname -n -r') return { stdout: 'fw1 6.1.0-21-amd64\n', stderr: '', code: 0 };
   if (command.includes(`'list' 'table'`)) return { stdout: '', stderr: 'Error: No such file or directory\nlist table inet netloom\n                 ^^^^^^^\n', code: 1 };
   if (command.endsWith(`'-f' '-'`)) return { stdout: '', stderr: '', code: 0 };
+  // Observe also reads the firewall's interfaces for legs: none here.
+  if (command.endsWith(`'-details' '-json' 'addr' 'show'`)) return { stdout: '[]\n', stderr: '', code: 0 };
   return { stdout: '', stderr: `sh: unexpected command ${command}\n`, code: 127 };
 }
 
@@ -132,6 +134,7 @@ describe('nftables over SSH (in-process SSH server)', () => {
       assert.deepEqual({ vendor: f.vendor, model: f.model, osVersion: f.osVersion, hostname: f.hostname, kernel: f.extra?.['kernel'] }, { vendor: 'netfilter', model: 'nftables', osVersion: '1.0.9', hostname: 'fw1', kernel: '6.1.0-21-amd64' });
       assert.deepEqual((await s.observe()).config, { zone: {}, addressSet: {}, policy: {} });
       assert.ok(srv.execs.some((e) => e.command === `'ip' 'netns' 'exec' 'vfw1' 'nft' '-j' 'list' 'table' 'inet' 'netloom'`), srv.execs.map((e) => e.command).join('\n'));
+      assert.ok(srv.execs.some((e) => e.command === `'ip' '-n' 'vfw1' '-details' '-json' 'addr' 'show'`), srv.execs.map((e) => e.command).join('\n'));
     } finally {
       await s.close();
     }

@@ -178,6 +178,15 @@ async function addressUp(netns: string, dev: string, address: string, gateway?: 
   if (gateway !== undefined) await ip('-n', netns, 'route', 'add', 'default', 'via', gateway);
 }
 
+/**
+ * Starts the lab's greeting server in `netns` (answers `hello <port>` on each port, see {@link connects}) and resolves
+ * once every port listens. Kill the returned process (`kill('SIGKILL')`) when done; deleting the namespace does not.
+ * @example const server = await startGreetingServer('pod-b', [8080, 8081]);
+ */
+export async function startGreetingServer(netns: string, ports: readonly number[]): Promise<ChildProcess> {
+  return startServer(netns, ports);
+}
+
 /** Starts the greeting server in `netns` and resolves once every port listens. */
 async function startServer(netns: string, ports: readonly number[]): Promise<ChildProcess> {
   const script = `

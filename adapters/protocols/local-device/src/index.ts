@@ -13,4 +13,20 @@
 export { DeviceLock, deviceLockFile, type DeviceLockOptions } from './device-lock';
 export { EmulatedTransactions, type ApplyHooks, type EmulatedTransactionsOptions, type PendingTransaction } from './transactions';
 export { assertPlannedOperations, changesOnto, type StalePlanWording } from './stale-plan';
-export { NETNS_NAME, NetnsNameCodec, type NetnsName, type NetnsNameBrand } from './options';
+export { commandText } from './argv';
+export {
+  LINUX_IFNAME,
+  LinuxIfNameCodec,
+  NETNS_NAME,
+  NetnsNameCodec,
+  OVSDB_REMOTE,
+  OvsLegsCodec,
+  OvsdbRemoteCodec,
+  type LinuxIfName,
+  type LinuxIfNameBrand,
+  type NetnsName,
+  type NetnsNameBrand,
+  type OvsLegs,
+  type OvsdbRemote,
+  type OvsdbRemoteBrand,
+} from './options';
