@@ -5,24 +5,27 @@
  * @packageDocumentation
  */
 import * as t from 'io-ts';
-import { NetnsNameCodec } from '@netloom/local-device';
 import { describeValue, refined, struct } from '@netloom/ports';
 
-/** Brand of {@link LinuxIfName}. */
-export interface LinuxIfNameBrand {
-  readonly LinuxIfName: unique symbol;
-}
-/** A Linux interface name: 1-15 of `[A-Za-z0-9._-]`, first alnum (IFNAMSIZ is 16 with the NUL). */
-export type LinuxIfName = t.Branded<string, LinuxIfNameBrand>;
-/** The pattern of {@link LinuxIfName}. */
-export const LINUX_IFNAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,14}$/;
-/** io-ts codec for {@link LinuxIfName}. @example LinuxIfNameCodec.decode('eth1') */
-export const LinuxIfNameCodec = refined<string, string, LinuxIfNameBrand>('LinuxIfName', t.string, (s) =>
-  LINUX_IFNAME.test(s) ? undefined : `${describeValue(s)} is not a Linux interface name: use 1-15 letters, digits, '.', '_' or '-', starting with a letter or digit`,
-);
 
-// The namespace name codec is shared with the other local Linux adapter (@netloom/local-device).
-export { NETNS_NAME, NetnsNameCodec, type NetnsName, type NetnsNameBrand } from '@netloom/local-device';
+// Namespace and interface names, OVSDB remotes and the OVS legs option are shared with the other local Linux adapter
+// (@netloom/local-device): the same checks and messages in both.
+export {
+  LINUX_IFNAME,
+  LinuxIfNameCodec,
+  NETNS_NAME,
+  NetnsNameCodec,
+  OVSDB_REMOTE,
+  OvsdbRemoteCodec,
+  OvsLegsCodec,
+  type LinuxIfName,
+  type LinuxIfNameBrand,
+  type NetnsName,
+  type NetnsNameBrand,
+  type OvsdbRemote,
+  type OvsdbRemoteBrand,
+} from '@netloom/local-device';
+import { LinuxIfNameCodec, NetnsNameCodec, OvsLegsCodec } from '@netloom/local-device';
 
 /** Brand of {@link NetnsPrefix}. */
 export interface NetnsPrefixBrand {
@@ -50,31 +53,6 @@ export const AbsolutePathCodec = refined<string, string, AbsolutePathBrand>('Abs
   ABSOLUTE_PATH.test(s) && s.length <= 1024 ? undefined : `${describeValue(s)} is not an absolute path of letters, digits, '.', '_', '+', '-' and '/'`,
 );
 
-/** Brand of {@link OvsdbRemote}. */
-export interface OvsdbRemoteBrand {
-  readonly OvsdbRemote: unique symbol;
-}
-/** Where `ovs-vsctl` finds ovsdb-server: `unix:<absolute path>` or `tcp:<IPv4>:<port>`. */
-export type OvsdbRemote = t.Branded<string, OvsdbRemoteBrand>;
-/** The pattern of {@link OvsdbRemote}. */
-export const OVSDB_REMOTE = /^unix:(\/[A-Za-z0-9._+-]+)+$|^tcp:[0-9]{1,3}(\.[0-9]{1,3}){3}:[0-9]{1,5}$/;
-/** io-ts codec for {@link OvsdbRemote}. @example OvsdbRemoteCodec.decode('unix:/run/openvswitch/db.sock') */
-export const OvsdbRemoteCodec = refined<string, string, OvsdbRemoteBrand>('OvsdbRemote', t.string, (s) =>
-  OVSDB_REMOTE.test(s) && s.length <= 1024 ? undefined : `${describeValue(s)} is not an OVSDB remote: use unix:<absolute path> or tcp:<IPv4>:<port>`,
-);
-
-/**
- * Bindings as Open vSwitch access ports instead of 802.1Q sub-interfaces: the uplink is a trunk port of the OVS
- * bridge `bridge` (a prerequisite: netloom does not create the bridge or the uplink port), and each binding is a
- * veth pair whose outer end is an access port of `bridge` with `tag=<vlan>`. For hosts whose kernel has no 802.1Q
- * support (CONFIG_VLAN_8021Q) but run Open vSwitch, and for the lab.
- *
- * - `bridge`: the OVS bridge holding the uplink.
- * - `db`: the ovsdb-server of that bridge (default: `ovs-vsctl`'s own default).
- *
- * @example { bridge: 'br-router', db: 'unix:/run/openvswitch/db.sock' }
- */
-export const OvsLegsCodec = struct('OvsLegs', { bridge: LinuxIfNameCodec }, { db: OvsdbRemoteCodec });
 
 /**
  * - `uplink` (required): the interface towards the leaf port, a trunk carrying one VLAN per binding; every
