@@ -75,11 +75,13 @@ export {
   NetnsNameCodec,
   NftTableNameCodec,
   NftablesOptionsCodec,
+  NftablesOvsLegsCodec,
   OvsLegsCodec,
   type ExecutablePath,
   type NetnsName,
   type NftTableName,
   type NftablesOptions,
+  type NftablesOvsLegs,
   type OvsLegs,
 } from './nftables.options';
 export { DEFAULT_RUN_TIMEOUT_MS, LocalNftRunner, SshNftRunner, shellQuote, type ExecOptions, type LocalNftRunnerOptions, type NftResult, type NftRunner, type NftSystemInfo, type SshNftRunnerOptions } from './nftables.runner';

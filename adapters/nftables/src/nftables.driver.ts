@@ -211,7 +211,9 @@ export async function readOwnedConfig(opts: ReadOwnedOptions): Promise<FirewallC
 export function legContextOf(options: NftablesOptions): LegContext {
   return {
     ...(options.netns === undefined ? {} : { netns: options.netns }),
-    ...(options.ovs === undefined ? {} : { ovs: { bridge: options.ovs.bridge, ...(options.ovs.db === undefined ? {} : { db: options.ovs.db }) } }),
+    ...(options.ovs === undefined
+      ? {}
+      : { ovs: { bridge: options.ovs.bridge, ...(options.ovs.db === undefined ? {} : { db: options.ovs.db }), ...(options.ovs.netns === undefined ? {} : { netns: options.ovs.netns }) } }),
   };
 }
 

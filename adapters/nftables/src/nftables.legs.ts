@@ -28,8 +28,8 @@ import type { NftResult, NftRunner } from './nftables.runner';
 export interface LegContext {
   /** The firewall's namespace (absent: the machine's own). */
   readonly netns?: string;
-  /** Legs as OVS access ports (see `OvsLegsCodec`). */
-  readonly ovs?: { readonly bridge: string; readonly db?: string };
+  /** Legs as OVS access ports (see `NftablesOvsLegsCodec`); `netns`: where that OVS runs (absent: the machine's own). */
+  readonly ovs?: { readonly bridge: string; readonly db?: string; readonly netns?: string };
 }
 
 /** A leg as netloom makes it: the leg of a config, with its zone. */
@@ -77,7 +77,8 @@ export function parseLegAlias(alias: string | undefined): { readonly zone: strin
 }
 
 /**
- * With `ovs`: the outer end of a leg's veth pair, the OVS access port in the machine's own namespace: `nlf` and 8 hex
+ * With `ovs`: the outer end of a leg's veth pair, the OVS access port in the namespace of the OVS (`ovs.netns`, else the
+ * machine's own): `nlf` and 8 hex
  * digits of the firewall's namespace and the leg's interface, so firewalls sharing a host and a bridge never collide.
  * @example ovsPortForLeg('vfw1', 'leg101') // 'nlf' + 8 hex digits
  */
@@ -109,8 +110,10 @@ export const observedLegsOfConfig = (config: Pick<FirewallConfig, 'zone'>): Map<
 // ---------------------------------------------------------------------------------------------------------------
 // Commands
 
+// `inFirewall`: in the firewall's namespace; otherwise in the namespace of its Open vSwitch (the legs' outer ends).
 function ip(ctx: LegContext, inFirewall: boolean, ...args: string[]): string[] {
-  return inFirewall && ctx.netns !== undefined ? ['ip', '-n', ctx.netns, ...args] : ['ip', ...args];
+  const ns = inFirewall ? ctx.netns : ctx.ovs?.netns;
+  return ns !== undefined ? ['ip', '-n', ns, ...args] : ['ip', ...args];
 }
 
 function sysctl(ctx: LegContext, ...assignments: string[]): string[] {

@@ -6,6 +6,7 @@
  */
 import * as t from 'io-ts';
 import { NetnsNameCodec, OvsLegsCodec } from '@netloom/local-device';
+
 import { describeValue, refined, struct } from '@netloom/ports';
 
 /** Brand of {@link NftTableName}. */
@@ -54,6 +55,16 @@ export const ExecutablePathCodec = refined<string, string, ExecutablePathBrand>(
 );
 
 /**
+ * The nftables adapter's OVS legs: `bridge` and `db` exactly as the shared `OvsLegsCodec` of
+ * `@netloom/local-device`, plus `netns`, the network namespace where that Open vSwitch runs (its ovs-vswitchd opens
+ * the outer ends of the legs' veth pairs there; absent: the machine's own namespace).
+ * @example { bridge: 'br-fw', db: 'unix:/run/vfw1/db.sock', netns: 'vfw1' }
+ */
+export const NftablesOvsLegsCodec = struct('NftablesOvsLegs', OvsLegsCodec.required, { ...OvsLegsCodec.optional, netns: NetnsNameCodec });
+/** The nftables adapter's OVS legs options. See {@link NftablesOvsLegsCodec}. */
+export type NftablesOvsLegs = t.TypeOf<typeof NftablesOvsLegsCodec>;
+
+/**
  * - `mode`: `local` runs `nft` on this machine (as a child process, never through a shell); `ssh` runs it on
  *   `target.address` over SSH (host key verified as `target.hostKey` says; credentials from `target.credentials`).
  * - `netns`: run `nft` inside this network namespace (`ip netns exec <netns> nft ...`), locally or on the SSH host.
@@ -62,11 +73,15 @@ export const ExecutablePathCodec = refined<string, string, ExecutablePathBrand>(
  * - `family`: the table's family; only `inet` (IPv4 and IPv6 in one table).
  * - `ovs`: make the zones' legs (port API 1.2) as Open vSwitch access ports of `ovs.bridge` (a veth pair each, the
  *   outer end tagged with the leg's VLAN, the inner end in the firewall's namespace) instead of 802.1Q
- *   sub-interfaces of the leg's uplink. See `OvsLegsCodec` of `@netloom/local-device`.
+ *   sub-interfaces of the leg's uplink. `bridge` and `db` as `OvsLegsCodec` of `@netloom/local-device`; here also
+ *   `ovs.netns`: the namespace where that Open vSwitch runs, which gets the outer ends (absent: the machine's own
+ *   namespace). It may be the firewall's own `netns`: a VNF whose switch runs beside its firewall. See
+ *   {@link NftablesOvsLegsCodec}.
  *
  * @example { mode: 'local', netns: 'vfw1' }
  * @example { mode: 'ssh', table: 'netloom' }
  * @example { mode: 'local', netns: 'vfw1', ovs: { bridge: 'br-fw', db: 'unix:/run/openvswitch/db.sock' } }
+ * @example { mode: 'local', netns: 'vfw1', ovs: { bridge: 'br-fw', db: 'unix:/run/vfw1/db.sock', netns: 'vfw1' } }
  */
 export const NftablesOptionsCodec = struct(
   'NftablesOptions',
@@ -76,7 +91,7 @@ export const NftablesOptionsCodec = struct(
     nftPath: ExecutablePathCodec,
     table: NftTableNameCodec,
     family: t.keyof({ inet: null }, '"inet"'),
-    ovs: OvsLegsCodec,
+    ovs: NftablesOvsLegsCodec,
   },
 );
 

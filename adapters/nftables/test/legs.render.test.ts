@@ -127,6 +127,21 @@ describe('nftables legs: rendered commands', () => {
     assert.equal(gone.post[1]!.undo[0]!.join(' '), `ip link add name ${port} type veth peer name leg101 netns vfw1`);
   });
 
+  it('OVS legs with ovs.netns: the outer ends are made, raised and removed in the namespace of that OVS (here the firewall\'s own)', () => {
+    const port = ovsPortForLeg('vfw1', 'leg101');
+    const ctx = { netns: 'vfw1', ovs: { bridge: 'br-fw', netns: 'vfw1' } };
+    const steps = renderLegSteps(none, legsOfConfig(withLegs({ a: [leg101] })), ctx);
+    const text = steps.pre.map((s) => s.argv.join(' '));
+    assert.ok(text.includes(`ip -n vfw1 link add name ${port} type veth peer name leg101 netns vfw1`), text.join('\n'));
+    assert.ok(text.includes(`ip -n vfw1 link set dev ${port} up`), text.join('\n'));
+    assert.deepEqual(steps.pre.find((s) => s.argv.includes('veth'))!.undo, [['ip', '-n', 'vfw1', 'link', 'del', 'dev', port]]);
+    // Another namespace for the OVS than for the firewall: outer ends there, inner ends in the firewall's.
+    const apart = renderLegSteps(none, legsOfConfig(withLegs({ a: [leg101] })), { netns: 'vfw1', ovs: { bridge: 'br-fw', netns: 'fwhost' } }).pre.map((s) => s.argv.join(' '));
+    assert.ok(apart.includes(`ip -n fwhost link add name ${port} type veth peer name leg101 netns vfw1`), apart.join('\n'));
+    assert.ok(apart.includes('ip -n vfw1 addr add 10.60.1.250/24 dev leg101'), apart.join('\n'));
+    assert.ok(apart.every((l) => !l.startsWith('ip link')), 'nothing in the machine\'s own namespace');
+  });
+
   it('a leg that changes is re-created before the script; one that stays writes nothing; a marked interface nobody wants goes after it', () => {
     const ctx = { netns: 'vfw1' };
     const from = new Map([
@@ -218,6 +233,10 @@ describe('nftables legs: options', () => {
     assert.ok(!ok({ mode: 'local', ovs: { bridge: 'br-fw', db: 'unix:relative.sock' } }));
     assert.ok(!ok({ mode: 'local', ovs: { bridge: 'br-fw', db: 'tcp:host:6640' } }));
     assert.ok(!ok({ mode: 'local', ovs: { bridge: 'br-fw', extra: 1 } }));
+    assert.ok(ok({ mode: 'local', netns: 'vfw1', ovs: { bridge: 'br-fw', netns: 'vfw1' } }));
+    const bad = NftablesOptionsCodec.decode({ mode: 'local', ovs: { bridge: 'br-fw', netns: 'a;reboot' } });
+    assert.ok(bad._tag === 'Left');
+    assert.match(JSON.stringify(bad.left.map((e) => e.context.map((c) => c.key).join('.'))), /ovs\.netns/);
   });
 });
 
