@@ -38,8 +38,9 @@
  *   VTEP IPv4) to the VTEP address of every leaf that carries one of them: the other half of the flood VTEPs.
  * - **firewall** (role `firewall`; each gets the full policy): a zone per VPC (`vpc-<vpc>`, its subnets' CIDRs),
  *   the VFW's policies. A CIDR is in one zone only: where VPCs use the same CIDR, the first zone (by name) keeps it;
- *   a zone left without CIDRs is left out with its policies. A firewall of `topology.firewalls` with legs (ADR 0013)
- *   gets a zone per VPC it has legs in, made of those legs only (no CIDRs: it sees only traffic routed to its legs).
+ *   a zone left without CIDRs is left out with its policies. A firewall of `topology.firewalls`
+ *   whose adapter makes legs (ADR 0013) gets a zone per VPC it has legs in, made of those legs only (no CIDRs: it sees
+ *   only traffic routed to its legs); with no peering it gets no zones.
  * - **loadBalancer** (role `loadBalancer`; each gets all): a partition per VPC with virtual servers, pools, a TCP
  *   monitor per TCP pool, members.
  *
@@ -114,6 +115,8 @@ export function project(opts: ProjectOptions): DesiredConfigs {
   const fw = firewallAttachments(desired, settings, ix, asn);
   const leafCtx: LeafContext = { ix, leafVteps, asn, problems, steering: fw.steering };
   const legs = routerAttachments(desired, settings, ix);
+  // Firewalls of topology.firewalls that make legs: they see only traffic routed to their legs (ADR 0013).
+  const legFirewalls = new Set(configuredFirewalls(settings).map((f) => f.device));
   for (const d of [...settings.devices].sort((a, b) => cmp(a.name, b.name))) {
     switch (d.role) {
       case 'leaf':
@@ -129,7 +132,7 @@ export function project(opts: ProjectOptions): DesiredConfigs {
         break;
       }
       case 'firewall':
-        put(d.name, 'firewall', projectFirewall(net, ix, d, fw.legsOf.get(d.name) ?? []));
+        put(d.name, 'firewall', projectFirewall(net, ix, d, fw.legsOf.get(d.name) ?? [], legFirewalls.has(d.name)));
         break;
       case 'loadBalancer':
         put(d.name, 'loadBalancer', projectLoadBalancer(net));
@@ -658,9 +661,13 @@ function securityGroupRules(nodeName: string, ports: readonly VSwitchConfigInput
   return out;
 }
 
-/** The config of a firewall: the whole VFW. */
-function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: readonly FirewallLegView[]): FirewallConfigInput {
-  const steered = legs.length > 0 && can(d, 'legs');
+/**
+ * The config of a firewall: the whole VFW. `onLegs`: the firewall is in `topology.firewalls` and makes legs, so its
+ * zones are its legs only, also while it has none (no peering): CIDR zones would claim packets it never gets, and
+ * with overlapping VPCs give a range to whichever VPC comes first.
+ */
+function projectFirewall(net: NetworkState, ix: Index, d: DeviceSettings, legs: readonly FirewallLegView[], onLegs: boolean): FirewallConfigInput {
+  const steered = onLegs || (legs.length > 0 && can(d, 'legs'));
   const legObjects = (list: readonly FirewallLegView[]): NonNullable<FirewallConfigInput['zone'][string]['legs']> =>
     list.map((l) => ({ interface: legInterface(l.vlan), uplink: l.uplink, vlan: l.vlan, address: l.address })).sort((a, b) => a.vlan - b.vlan);
   const legsByVpc = new Map<string, FirewallLegView[]>();
