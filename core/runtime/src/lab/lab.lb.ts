@@ -1,7 +1,7 @@
 /**
  * The lab's LoadBalancer Service: the objects the lab writes itself (the test API server has no endpoints
- * controller, so the lab writes the EndpointSlice from the pods it plumbed) and the client that connects to the VIP
- * from the outside namespace.
+ * controller, so the lab writes the EndpointSlice from the pods it plumbed) and the TCP client that connects to the VIP
+ * from the outside namespace (and, for the peering check, from a pod to another VPC's pod).
  * @packageDocumentation
  */
 import * as t from 'io-ts';
@@ -76,17 +76,25 @@ const CLIENT = [
 const AnswersCodec = t.array(t.string);
 
 /**
- * Opens `count` TCP connections, one after the other, from the client namespace to the VIP and returns what each
- * answered: a pod name, or `!<reason>` (refused, reset, no answer).
- * @example const answers = await vipAnswers(6); // ['web-1', 'web-2', ...]
+ * Opens `count` TCP connections, one after the other, from the namespace `ns` to `host:port` and returns what each
+ * answered: the first line (a responder's pod name), or `!<reason>` (refused, reset, unreachable, no answer in 3 s).
+ * @example const answers = await tcpAnswers('netloom-lab-pod-red-a1', '10.61.1.2', 8080, 3);
  */
-export async function vipAnswers(count: number): Promise<string[]> {
-  const out = await runIn(OUTSIDE.clientNs, process.execPath, ['-e', CLIENT, OUTSIDE.vip, String(WEB_SERVICE.port), String(count)], { timeoutMs: 10_000 + count * 4_000 });
+export async function tcpAnswers(ns: string, host: string, port: number, count: number): Promise<string[]> {
+  const out = await runIn(ns, process.execPath, ['-e', CLIENT, host, String(port), String(count)], { timeoutMs: 10_000 + count * 4_000 });
   let raw: unknown;
   try {
     raw = JSON.parse(out);
   } catch (e) {
-    throw new DeviceProtocolError(`lab: the VIP client printed no JSON: ${out.slice(0, 200)}`, { cause: e });
+    throw new DeviceProtocolError(`lab: the TCP client in ${ns} printed no JSON: ${out.slice(0, 200)}`, { cause: e });
   }
-  return decodeOrThrow(AnswersCodec, raw, 'lab VIP client output');
+  return decodeOrThrow(AnswersCodec, raw, 'lab TCP client output');
+}
+
+/**
+ * Opens `count` TCP connections, one after the other, from the client namespace to the VIP (see {@link tcpAnswers}).
+ * @example const answers = await vipAnswers(6); // ['web-1', 'web-2', ...]
+ */
+export function vipAnswers(count: number): Promise<string[]> {
+  return tcpAnswers(OUTSIDE.clientNs, OUTSIDE.vip, WEB_SERVICE.port, count);
 }

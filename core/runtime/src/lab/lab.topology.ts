@@ -10,6 +10,8 @@
  * netloom-lab-pod-<namespace>-<pod>   a pod: eth0 plumbed by netloom-cni into its node's br-int
  * netloom-lab-router ovsdb-server + ovs-vswitchd, br-router holding the uplink trunk eth1 (<-> leaf port l1r1);
  *                    the linux-router adapter adds a VRF namespace netloom-lab-vrf-<vrf> per VPC and a leg per LS
+ * netloom-lab-vfw    the VFW: ovsdb-server + ovs-vswitchd, br-fw holding the uplink trunk eth1 (<-> leaf port l1f1);
+ *                    the nftables adapter keeps its table here and adds a leg (veth, OVS access port) per peered LS
  * netloom-lab-lb     the F5 BIG-IP simulator (iControl REST on mgmt0 169.254.77.5:443, TCP forwarder):
  *   | eth0           the VLB's inside self-IP: a pod red/f5-inside plumbed by netloom-cni into node-1's br-int
  *   | ext0       <-> eth0 of netloom-lab-client 198.51.100.100/24 (outside; ext0 198.51.100.1/24 + the VIP /32)
@@ -61,8 +63,26 @@ export const ROUTER = {
 } as const;
 
 /**
- * A namespace on the management network that runs a service the controller drives (the load balancer; later the
- * VFW): `mgmtIp` on its `mgmt0`, whose peer `mgIf` is a port of {@link MGMT_BRIDGE}. Addresses 169.254.77.2-9 are
+ * The VFW (ADR 0013): its inventory name, namespace (the nft table, the legs and the firewall's own Open vSwitch:
+ * a VNF whose switch runs beside its firewall), OVS bridge, trunk and leaf port.
+ */
+export const VFW = {
+  device: 'fw1',
+  ns: `${LAB_PREFIX}-vfw`,
+  bridge: 'br-fw',
+  uplink: 'eth1',
+  leafPort: 'l1f1',
+} as const;
+
+/**
+ * The VpcPeering of the lab's check: red and green, TCP 8080 allowed. Green's pod also listens on `closedPort`,
+ * which the peering does not open.
+ */
+export const PEERING = { name: 'red-green', vpcs: ['red', 'green'], port: 8080, closedPort: 8081 } as const;
+
+/**
+ * A namespace on the management network that runs a service the controller drives over the network (the load
+ * balancer; the VFW is driven with `ip netns exec` and needs none): `mgmtIp` on its `mgmt0`, whose peer `mgIf` is a port of {@link MGMT_BRIDGE}. Addresses 169.254.77.2-9 are
  * for these (nodes use 10+N).
  */
 export interface ServiceNamespacePlan {
@@ -139,6 +159,7 @@ export function labFiles(dir: string): {
   leafDir: string;
   mgmtDir: string;
   routerDir: string;
+  vfwDir: string;
   lbDir: string;
   lbPassword: string;
   lbCa: string;
@@ -158,6 +179,7 @@ export function labFiles(dir: string): {
     leafDir: path.join(dir, LEAF),
     mgmtDir,
     routerDir: path.join(dir, 'router'),
+    vfwDir: path.join(dir, 'vfw'),
     lbDir,
     lbPassword: path.join(lbDir, 'admin-password'),
     lbCa: path.join(lbDir, 'ca.pem'),
@@ -166,10 +188,14 @@ export function labFiles(dir: string): {
   };
 }
 
-/** The VPCs, namespaces and default subnets of the lab. Both subnets use the same CIDR (overlapping VPCs). */
+/**
+ * The VPCs, namespaces and default subnets of the lab. Red and blue use the same CIDR (overlapping VPCs); green is
+ * apart, the VPC red peers with ({@link PEERING}).
+ */
 export const TENANTS = {
   red: { namespace: 'red', vpc: 'red', subnet: 'red-web', cidr: '10.60.1.0/24', gateway: '10.60.1.1' },
   blue: { namespace: 'blue', vpc: 'blue', subnet: 'blue-web', cidr: '10.60.1.0/24', gateway: '10.60.1.1' },
+  green: { namespace: 'green', vpc: 'green', subnet: 'green-web', cidr: '10.61.1.0/24', gateway: '10.61.1.1' },
 } as const;
 
 /**
@@ -183,9 +209,9 @@ export const EXTRA_SUBNETS = [{ namespace: 'red', vpc: 'red', subnet: 'red-api',
  * leaves out the VRFs and gateways hw-vtep does not declare, ADR 0011), every node's
  * vswitch through the ovs adapter (its OVSDB socket; OpenFlow by dialling br-int's listener on the management
  * network), the VPC router through the linux-router adapter (OVS legs on br-router, behind the leaf port l1r1),
- * the load balancer through the F5 BIG-IP adapter (iControl REST on the simulator's management address, the lab
- * CA verified, the password by file reference), a fake firewall (not built yet), the test API server as the
- * Kubernetes source.
+ * the VFW through the nftables adapter (its namespace, legs as access ports of its own br-fw, behind the leaf port
+ * l1f1), the load balancer through the F5 BIG-IP adapter (iControl REST on the simulator's management address, the
+ * lab CA verified, the password by file reference), the test API server as the Kubernetes source.
  * @example fs.writeFileSync(files.profile, labProfile(dir, state.nodes))
  */
 export function labProfile(dir: string, nodes: readonly LabNode[]): string {
@@ -217,7 +243,12 @@ export function labProfile(dir: string, nodes: readonly LabNode[]): string {
           adapter: '@netloom/adapter-linux-router',
           options: { uplink: ROUTER.uplink, netns: ROUTER.ns, netnsPrefix: ROUTER.vrfPrefix, stateDir: files.routerDir, ovs: { bridge: ROUTER.bridge, db: `unix:${ovsdbSocket(files.routerDir)}` } },
         },
-        { name: 'fw1', role: 'firewall', adapter: '@netloom/adapter-fake' },
+        {
+          name: VFW.device,
+          role: 'firewall',
+          adapter: '@netloom/adapter-nftables',
+          options: { mode: 'local', netns: VFW.ns, ovs: { bridge: VFW.bridge, db: `unix:${ovsdbSocket(files.vfwDir)}`, netns: VFW.ns } },
+        },
         {
           name: LB_DEVICE,
           role: 'loadBalancer',
@@ -233,9 +264,10 @@ export function labProfile(dir: string, nodes: readonly LabNode[]): string {
     topology: {
       nodes: nodes.map((n) => ({ name: n.name, leaf: LEAF, port: n.leafPort, vswitch: n.vswitch })),
       routers: [{ device: ROUTER.device, leaf: LEAF, port: ROUTER.leafPort, uplink: ROUTER.uplink }],
+      firewalls: [{ device: VFW.device, leaf: LEAF, port: VFW.leafPort, uplink: VFW.uplink }],
     },
     vpcPolicy: 'per-namespace',
-    plugins: ['kubernetes', 'service-lb'],
+    plugins: ['kubernetes', 'service-lb', 'vpc-peering'],
     store: { adapter: '@netloom/adapter-sqlite', options: { path: files.store } },
     controller: { batchWindowMs: 200, confirmTimeoutSec: 60, resyncSec: 30 },
   };

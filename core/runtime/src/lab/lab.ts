@@ -1,7 +1,7 @@
 /**
  * `netloom lab up|down` as a library: builds the lab in network namespaces (three Open vSwitch nodes, the
- * hardware-VTEP emulator as the leaf, the VPC router host, the load balancer with its client, a management namespace
- * with the lab daemon), adds and removes nodes and pods, and tears everything down from the state file. See
+ * hardware-VTEP emulator as the leaf, the VPC router host, the VFW, the load balancer with its client, a management
+ * namespace with the lab daemon), adds and removes nodes and pods, and tears everything down from the state file. See
  * docs/lab.md.
  * @packageDocumentation
  */
@@ -30,10 +30,12 @@ import {
   MGMT_PREFIX,
   OPENFLOW_PORT,
   OUTSIDE,
+  PEERING,
   ROUTER,
   SERVICE_NAMESPACES,
   TENANTS,
   UPLINK,
+  VFW,
   WEB_SERVICE,
   labFiles,
   labProfile,
@@ -139,24 +141,34 @@ async function addServiceNamespace(state: LabState, plan: ServiceNamespacePlan):
   await run('ip', ['-n', plan.ns, 'link', 'set', 'mgmt0', 'up']);
 }
 
+/** A host behind a leaf port whose devices are OVS access ports of its own bridge (the VPC router, the VFW). */
+interface TrunkHostPlan {
+  /** The inventory name (the id prefix of its processes in the state file). */
+  readonly device: string;
+  readonly ns: string;
+  readonly dir: string;
+  readonly bridge: string;
+  readonly uplink: string;
+  readonly leafPort: string;
+}
+
 /**
- * The VPC router host: its namespace, its own ovsdb-server and userspace ovs-vswitchd, `br-router` holding the
- * uplink trunk `eth1`, whose peer `l1r1` is a port of the leaf. The linux-router adapter (driven by the controller)
- * adds the VRF namespaces and the legs (OVS access ports of `br-router`).
+ * A host behind a leaf port: its namespace, its own ovsdb-server and userspace ovs-vswitchd, the bridge holding the
+ * uplink trunk, whose peer is a port of the leaf. The adapter driving it (through the controller) adds its legs as
+ * OVS access ports of that bridge.
  */
-async function buildRouter(state: LabState): Promise<void> {
-  const files = labFiles(state.dir);
-  await addNetns(state, ROUTER.ns);
-  addDir(state, files.routerDir);
-  await startOvs(state, { id: ROUTER.device, ns: ROUTER.ns, dir: files.routerDir });
-  await vsctl(files.routerDir, 'add-br', ROUTER.bridge, '--', 'set', 'Bridge', ROUTER.bridge, 'datapath_type=netdev');
-  state.record({ kind: 'link', id: `link:${ROUTER.ns}:${ROUTER.uplink}`, name: ROUTER.uplink, ns: ROUTER.ns });
-  await run('ip', ['-n', ROUTER.ns, 'link', 'add', ROUTER.uplink, 'type', 'veth', 'peer', 'name', ROUTER.leafPort, 'netns', LEAF_NS]);
-  await run('ip', ['-n', ROUTER.ns, 'link', 'set', ROUTER.uplink, 'up']);
-  await run('ip', ['-n', LEAF_NS, 'link', 'set', ROUTER.leafPort, 'up']);
+async function buildTrunkHost(state: LabState, plan: TrunkHostPlan): Promise<void> {
+  await addNetns(state, plan.ns);
+  addDir(state, plan.dir);
+  await startOvs(state, { id: plan.device, ns: plan.ns, dir: plan.dir });
+  await vsctl(plan.dir, 'add-br', plan.bridge, '--', 'set', 'Bridge', plan.bridge, 'datapath_type=netdev');
+  state.record({ kind: 'link', id: `link:${plan.ns}:${plan.uplink}`, name: plan.uplink, ns: plan.ns });
+  await run('ip', ['-n', plan.ns, 'link', 'add', plan.uplink, 'type', 'veth', 'peer', 'name', plan.leafPort, 'netns', LEAF_NS]);
+  await run('ip', ['-n', plan.ns, 'link', 'set', plan.uplink, 'up']);
+  await run('ip', ['-n', LEAF_NS, 'link', 'set', plan.leafPort, 'up']);
   // A port without tag is a trunk: every leg's VLAN crosses it.
-  await vsctl(files.routerDir, 'add-port', ROUTER.bridge, ROUTER.uplink);
-  await vsctl(files.leafDir, '--may-exist', 'add-port', LEAF, ROUTER.leafPort);
+  await vsctl(plan.dir, 'add-port', plan.bridge, plan.uplink);
+  await vsctl(labFiles(state.dir).leafDir, '--may-exist', 'add-port', LEAF, plan.leafPort);
 }
 
 /**
@@ -405,9 +417,9 @@ const RESPONDER = [
  * @example await startResponder(state, pod, 8080);
  */
 export async function startResponder(state: LabState, pod: LabPod, port: number): Promise<void> {
-  const log = path.join(labFiles(state.dir).mgmtDir, `responder-${pod.namespace}-${pod.name}.log`);
+  const log = path.join(labFiles(state.dir).mgmtDir, `responder-${pod.namespace}-${pod.name}-${port}.log`);
   fs.rmSync(log, { force: true });
-  const pid = startLabProcess(state, { id: `pod:${pod.namespace}/${pod.name}:responder`, name: `TCP responder of ${pod.namespace}/${pod.name}`, program: process.execPath, args: ['-e', RESPONDER, pod.name, String(port)], ns: pod.netns, log });
+  const pid = startLabProcess(state, { id: `pod:${pod.namespace}/${pod.name}:responder-${port}`, name: `TCP responder of ${pod.namespace}/${pod.name} on ${port}`, program: process.execPath, args: ['-e', RESPONDER, pod.name, String(port)], ns: pod.netns, log });
   await waitUntil(
     `the responder of ${pod.namespace}/${pod.name} to listen`,
     async () => {
@@ -508,8 +520,11 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
     await buildNode(state, node);
     say(o, `  namespace ${node.ns}: ovsdb-server + ovs-vswitchd, ${BRIDGE}, ${UPLINK} <-> ${LEAF}:${node.leafPort}, mgmt ${node.mgmtIp}`);
   }
-  await buildRouter(state);
+  await buildTrunkHost(state, { ...ROUTER, dir: files.routerDir });
   say(o, `  namespace ${ROUTER.ns}: ovsdb-server + ovs-vswitchd, ${ROUTER.bridge}, ${ROUTER.uplink} <-> ${LEAF}:${ROUTER.leafPort} (VRF namespaces ${ROUTER.vrfPrefix}*)`);
+  // The VFW: the nftables adapter keeps its table in this namespace and adds its legs to br-fw (ovs.netns).
+  await buildTrunkHost(state, { ...VFW, dir: files.vfwDir });
+  say(o, `  namespace ${VFW.ns}: ovsdb-server + ovs-vswitchd, ${VFW.bridge}, ${VFW.uplink} <-> ${LEAF}:${VFW.leafPort} (nftables VFW, legs on ${VFW.bridge})`);
   await buildLoadBalancer(state);
   say(o, `  namespace ${LB.ns}: F5 BIG-IP simulator https://${LB.mgmtIp}:443 (TCP forwarder), ${OUTSIDE.lbIf} ${OUTSIDE.lbIp}/${OUTSIDE.prefix} + VIP ${OUTSIDE.vip}/32 <-> ${OUTSIDE.clientNs} ${OUTSIDE.clientIp}`);
 
@@ -553,7 +568,7 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   say(o, `  lab daemon pid ${String(daemonPid)}: Kubernetes API https://${MGMT_IP}:6443, controller running (OpenFlow to br-int at <node>:${OPENFLOW_PORT})`);
   if (o.failAfter === 'daemon') throw new DeviceProtocolError('lab: failing on purpose after the daemon started (test of down after a failed up)');
 
-  // The cluster: nodes, two VPCs (namespaces) with overlapping subnets.
+  // The cluster: nodes, three VPCs (namespaces): red and blue with overlapping subnets, green apart.
   await control.put(state.nodes.map(nodeObject));
   await control.put([
     ...Object.values(TENANTS).flatMap((t) => [
@@ -565,12 +580,16 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   // Pods one after the other, each plumbed before the next: the per-host VLAN allocator hands out VLANs in order,
   // so the blue pod on node-2 takes node-2's first VLAN and red's LS gets a different VLAN there than on node-1.
   await addPod(o, state, control, { namespace: 'blue', name: 'b1', node: 'node-2', fixedIp: '10.60.1.200' });
-  await addPod(o, state, control, { namespace: 'red', name: 'a1', node: 'node-1' });
+  // a1 also opens TCP connections (to green, through the VFW): TX checksum off (PodSpec.tcp).
+  await addPod(o, state, control, { namespace: 'red', name: 'a1', node: 'node-1', tcp: true });
   await addPod(o, state, control, { namespace: 'red', name: 'a2', node: 'node-2' });
   await addPod(o, state, control, { namespace: 'blue', name: 'b2', node: 'node-3', fixedIp: '10.60.1.201' });
   await addPod(o, state, control, { namespace: 'red', name: 'fixed-0', node: 'node-3', fixedIp: '10.60.1.150' });
   // Red's second subnet, on another node than a1: reached from red-web only through the router.
   await addPod(o, state, control, { namespace: 'red', name: 'c1', node: 'node-3', subnet: EXTRA_SUBNETS[0].subnet });
+  // Green's pod listens on the port the lab's peering opens and on one it does not.
+  const g1 = await addPod(o, state, control, { namespace: 'green', name: 'g1', node: 'node-2', tcp: true });
+  for (const port of [PEERING.port, PEERING.closedPort]) await startResponder(state, g1, port);
   // The load balancer's inside self-IP: the LB namespace joins red's LS like a pod (a VE in the cluster).
   await addPod(o, state, control, { namespace: 'red', name: 'f5-inside', node: 'node-1', netns: LB.ns, labels: { app: 'f5-inside' }, tcp: true });
   const web = [];
@@ -682,7 +701,7 @@ async function removeRouterVrfs(): Promise<string[]> {
 
 /** One line of the teardown verification. */
 export interface LabCheckLine {
-  readonly status: 'PASS' | 'FAIL' | 'TODO';
+  readonly status: 'PASS' | 'FAIL';
   readonly name: string;
   readonly detail: string;
 }
