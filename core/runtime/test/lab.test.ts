@@ -84,14 +84,12 @@ describe('netloom lab (real namespaces, Open vSwitch, ovs-vtep, netloom-cni, the
     assert.equal(fs.existsSync(path.join(dir, 'state.json')), false, 'the state file is gone');
   });
 
-  it('lab up, lab test (every check passes with real packets), lab down (nothing left, nothing pre-existing touched)', async () => {
-    const dir = newDir();
-    const up = await cli('lab', 'up', '--dir', dir);
-    assert.equal(up.code, 0, up.out + up.err);
-    assert.match(up.out, /lab is up: 3 nodes, 10 pods/);
-
+  /** Runs `lab test` in `dir` and asserts that every check printed PASS. */
+  async function everyCheckPasses(dir: string): Promise<void> {
     const test = await cli('lab', 'test', '--dir', dir);
     const lines = test.out.split('\n').filter((l) => /^(PASS|FAIL) /.test(l));
+    // Each check with its result, in the test log (CI's evidence of what was measured).
+    process.stdout.write(`${lines.map((l) => `      ${l}`).join('\n')}\n`);
     for (const name of [
       'same subnet, different nodes',
       'per-host VLANs of one LS differ',
@@ -111,6 +109,16 @@ describe('netloom lab (real namespaces, Open vSwitch, ovs-vtep, netloom-cni, the
     assert.equal(test.code, 0, test.out + test.err);
     assert.equal(lines.length, 10, `every check prints one line: ${lines.join('\n')}`);
     assert.match(test.out, /^10 passed, 0 failed /m);
+  }
+
+  it('lab up, lab test (every check passes with real packets), lab down (nothing left, nothing pre-existing touched)', async () => {
+    const dir = newDir();
+    const up = await cli('lab', 'up', '--dir', dir);
+    assert.equal(up.code, 0, up.out + up.err);
+    assert.match(up.out, /lab is up: 3 nodes, 10 pods/);
+    assert.match(fs.readFileSync(path.join(dir, 'profile.yaml'), 'utf8'), /kubeconfig: .*kubeconfig\.yaml/);
+
+    await everyCheckPasses(dir);
     // The router made a VRF namespace per VPC (red and blue overlap): down must remove them with the rest.
     const vrfs = (await rootSnapshot()).netns.filter((n) => n.startsWith(ROUTER.vrfPrefix));
     assert.ok(vrfs.length >= 2, `VRF namespaces of red and blue before down: ${vrfs.join(', ')}`);
@@ -123,6 +131,34 @@ describe('netloom lab (real namespaces, Open vSwitch, ovs-vtep, netloom-cni, the
     assert.match(down.out, /^PASS nothing pre-existing touched — /m);
     assert.deepEqual(await labNamespaces(), []);
     assert.deepEqual(pids.filter(pidAlive), []);
+  });
+
+  it('lab up --source scenario: the controller reads the scenario source (pods mirrored to the API server for netloom-cni); every check passes the same', async () => {
+    const dir = newDir();
+    const up = await cli('lab', 'up', '--dir', dir, '--source', 'scenario');
+    assert.equal(up.code, 0, up.out + up.err);
+    assert.match(up.out, /controller running on the scenario source/);
+    assert.match(up.out, /lab is up: 3 nodes, 10 pods/);
+    const profile = fs.readFileSync(path.join(dir, 'profile.yaml'), 'utf8');
+    assert.match(profile, /scenario: .*cluster\.scenario\.yaml/);
+    assert.doesNotMatch(profile, /kubeconfig/);
+    assert.match(fs.readFileSync(path.join(dir, 'mgmt', 'cluster.scenario.yaml'), 'utf8'), /kind: Scenario/);
+
+    await everyCheckPasses(dir);
+
+    const down = await cli('lab', 'down', '--dir', dir);
+    assert.equal(down.code, 0, down.out + down.err);
+    assert.match(down.out, /^PASS nothing of the lab remains — /m);
+    assert.deepEqual(await labNamespaces(), []);
+  });
+
+  it('lab up --source with an unknown source is a usage error and creates nothing', async () => {
+    const dir = newDir();
+    const r = await cli('lab', 'up', '--dir', dir, '--source', 'etcd');
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.err, /--source "etcd": use kubernetes .* or scenario/);
+    assert.equal(fs.existsSync(path.join(dir, 'state.json')), false);
+    assert.deepEqual(await labNamespaces(), []);
   });
 
   it('lab down without a lab only verifies (nothing to remove) and passes', async () => {

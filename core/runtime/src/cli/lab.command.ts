@@ -1,12 +1,12 @@
 /**
- * `netloom lab up|test|down [--dir <d>] [--keep]`: the lab with real packets (docs/lab.md).
+ * `netloom lab up|test|down [--dir <d>] [--keep] [--source kubernetes|scenario]`: the lab with real packets (docs/lab.md).
  * @packageDocumentation
  */
 import * as path from 'node:path';
 import { isNetloomError } from '@netloom/ports';
 import { labDown, labUnavailableReason, labUp } from '../lab/lab';
 import { formatCheck, labTest } from '../lab/lab.checks';
-import { DEFAULT_LAB_DIR, stateFile } from '../lab/lab.state';
+import { DEFAULT_LAB_DIR, LabSourceCodec, stateFile } from '../lab/lab.state';
 import { EXIT, type Ctx } from './context';
 
 /** Options of the lab commands. */
@@ -15,6 +15,8 @@ export interface LabCommandOptions {
   readonly dir?: string;
   /** `down`: keep the lab directory (logs, databases) after removing everything else. */
   readonly keep?: boolean;
+  /** `up`: where the controller reads the cluster, `kubernetes` (default) or `scenario`. */
+  readonly source?: string;
 }
 
 function message(e: unknown): string {
@@ -35,9 +37,14 @@ export async function labCommand(ctx: Ctx, action: 'up' | 'test' | 'down', opts:
   }
   const print = (line: string): void => ctx.out(line);
   switch (action) {
-    case 'up':
+    case 'up': {
+      const source = opts.source ?? 'kubernetes';
+      if (!LabSourceCodec.is(source)) {
+        ctx.err(`error: --source ${JSON.stringify(source)}: use kubernetes (the test API server) or scenario (the scenario source)`);
+        return EXIT.USAGE;
+      }
       try {
-        await labUp({ dir, print });
+        await labUp({ dir, print, source });
         ctx.out(`next: netloom lab test${dirFlag}; netloom lab down${dirFlag}`);
         return EXIT.OK;
       } catch (e) {
@@ -45,6 +52,7 @@ export async function labCommand(ctx: Ctx, action: 'up' | 'test' | 'down', opts:
         ctx.err(`what was created is listed in ${stateFile(dir)}: netloom lab down${dirFlag} removes it (the daemon's log is in ${path.join(dir, 'mgmt', 'daemon.log')})`);
         return EXIT.FAILED;
       }
+    }
     case 'test': {
       const lines = await labTest({ dir, print });
       const failed = lines.filter((l) => l.status === 'FAIL').length;

@@ -227,18 +227,19 @@ function buildProgram(ctx: Ctx): Command {
     });
   const lab = program.command('lab').description('the lab with real packets: Open vSwitch nodes, the hardware-VTEP emulator, pods as namespaces (root; docs/lab.md)');
   for (const [action, what] of [
-    ['up', 'build the lab in network namespaces and start the controller against the test API server'],
+    ['up', 'build the lab in network namespaces and start the controller against the test API server (or the scenario source)'],
     ['test', 'run the checks with real packets; one PASS/FAIL line per check, non-zero exit on any FAIL'],
     ['down', 'remove everything the state file lists (also after a failed up) and verify that nothing remains'],
   ] as const) {
-    lab
+    const cmd = lab
       .command(action)
       .description(what)
       .option('--dir <dir>', 'the lab directory: state file, sockets, logs', '/run/netloom-lab')
-      .option('--keep', 'down: keep the lab directory (logs, databases)')
-      .action(async (opts: { dir: string; keep?: boolean }) => {
-        ctx.exitCode = await labCommand(ctx, action, opts);
-      });
+      .option('--keep', 'down: keep the lab directory (logs, databases)');
+    if (action === 'up') cmd.option('--source <source>', 'where the controller reads the cluster: kubernetes (the test API server) or scenario (the scenario source)', 'kubernetes');
+    cmd.action(async (opts: { dir: string; keep?: boolean; source?: string }) => {
+      ctx.exitCode = await labCommand(ctx, action, opts);
+    });
   }
   return program;
 }

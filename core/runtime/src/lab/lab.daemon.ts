@@ -4,6 +4,11 @@
  * management address, HTTPS with a certificate for that address) and the netloom controller loop (`run`) against
  * it with the lab profile. The CLI talks to it over the control socket ({@link LabControl}).
  *
+ * With a profile whose source is a scenario (`lab up --source scenario`), the controller reads the scenario source
+ * instead: one source for the daemon's life (a reload keeps what was applied to it), the control socket applies to
+ * and reads from it, and what netloom-cni reads of it (Namespaces, Subnets, Pods with the annotations the controller
+ * writes) is mirrored into the API server, which then only serves netloom-cni.
+ *
  * `node lab.daemon.js <lab dir>`; writes `mgmt/ready.json` once the API server and the control socket are up.
  * SIGTERM, SIGINT or `/stop` end it: the controller loop, the control socket, the API server, in that order.
  * @packageDocumentation
@@ -13,7 +18,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as http from 'node:http';
 import { KubeApiServer } from '@netloom/conformance/simulators';
-import type { KubernetesPort, Logger } from '@netloom/ports';
+import { ScenarioSource } from '@netloom/adapter-scenario';
+import { InputError, KUBE_KINDS, type KubeKind, type KubeObject as PortKubeObject, type KubernetesPort, type Logger } from '@netloom/ports';
 import { loadProfileAdapters } from '../adapters/loader';
 import { createContainer, disposeContainer } from '../container';
 import { Controller } from '../controller/controller';
@@ -35,6 +41,53 @@ function crdDir(): string | undefined {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function kubeKind(kind: string): KubeKind {
+  if (!(KUBE_KINDS as readonly string[]).includes(kind)) throw new InputError(`lab daemon: unknown kind ${JSON.stringify(kind)} (one of ${KUBE_KINDS.join(', ')})`);
+  return kind as KubeKind;
+}
+
+/**
+ * Mirrors what netloom-cni reads of the scenario source into the API server, in order: Namespaces (a Pod needs its
+ * own), Subnets (the plugin reads the gateway of its pod's subnet) and Pods (with the allocation annotations the
+ * controller writes), each put as the scenario holds it. Returns the function that stops it.
+ */
+async function mirrorForCni(scenario: ScenarioSource, api: KubeApiServer, logger: Logger): Promise<() => void> {
+  let chain = Promise.resolve();
+  return scenario.watch({ kinds: ['Namespace', 'Subnet', 'Pod'] }, (event) => {
+    const o: PortKubeObject = event.object;
+    const { namespace, name, labels, annotations } = o.metadata;
+    const meta = { ...(labels !== undefined ? { labels } : {}), ...(annotations !== undefined ? { annotations } : {}) };
+    chain = chain
+      .then(async () => {
+        if (event.type === 'deleted') {
+          await api.remove([{ kind: o.kind, ...(namespace !== undefined ? { namespace } : {}), name }]);
+          return;
+        }
+        if (o.kind === 'Namespace') {
+          await api.put([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name, ...meta } }]);
+          return;
+        }
+        if (o.kind === 'Subnet') {
+          await api.put([{ apiVersion: 'netloom.io/v1alpha1', kind: 'Subnet', metadata: { name, ...meta }, spec: (o as { spec?: unknown }).spec }]);
+          return;
+        }
+        const spec = (o as { spec?: Record<string, unknown> }).spec ?? {};
+        const status = (o as { status?: Record<string, unknown> }).status;
+        await api.put([
+          {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { namespace, name, ...meta },
+            // The scenario source keeps only what netloom reads of a Pod's spec; the API server wants containers.
+            spec: { ...spec, containers: [{ name: 'app', image: 'netloom-lab' }] },
+            ...(status !== undefined ? { status } : {}),
+          },
+        ]);
+      })
+      .catch((e: unknown) => logger.warn({ err: e instanceof Error ? e.message : String(e), object: `${o.kind} ${namespace ?? ''}/${name}` }, 'lab daemon: could not mirror an object of the scenario into the API server'));
+  });
+}
 
 /**
  * Runs the daemon for the lab in `dir` until it is stopped.
@@ -72,10 +125,34 @@ export async function runLabDaemon(dir: string): Promise<void> {
     wake?.();
   };
 
+  // The scenario source, when the profile names one: opened once (it holds what the lab applied), played to its end.
+  // (A profile that does not load is the controller loop's to report, as after a reload.)
+  const initial = (() => {
+    try {
+      return loadProfile(files.profile);
+    } catch {
+      return undefined;
+    }
+  })();
+  const scenario = initial !== undefined && 'scenario' in initial.profile.sources.kubernetes ? await openKubernetesSource(initial.profile, logger) : undefined;
+  if (scenario !== undefined && !(scenario instanceof ScenarioSource)) throw new InputError('lab daemon: the scenario source is not a ScenarioSource');
+  const stopMirror = scenario === undefined ? undefined : await mirrorForCni(scenario, api, logger);
+
   const server: http.Server = await serveControl(files.control, {
-    put: async (objects: KubeObject[]) => void (await api.put(objects)),
-    remove: async (refs: KubeObject[]) => void (await api.remove(refs as never)),
-    list: (kind, namespace) => api.list(kind, namespace !== undefined ? { namespace } : {}) as unknown as KubeObject[],
+    put: async (objects: KubeObject[]) => void (scenario !== undefined ? scenario.applyNow({ apply: objects }, 'lab put') : await api.put(objects)),
+    remove: async (refs: KubeObject[]) => {
+      if (scenario === undefined) {
+        await api.remove(refs as never);
+        return;
+      }
+      // The scenario refuses a reference to an object it does not hold; the API server skips those: so does the lab.
+      const held = refs.filter((r) => scenario.objects(kubeKind(String(r['kind']))).some((o) => o.metadata.name === r['name'] && o.metadata.namespace === r['namespace']));
+      if (held.length > 0) scenario.applyNow({ delete: held.map((r) => ({ kind: r['kind'], name: r['name'], ...(r['namespace'] !== undefined ? { namespace: r['namespace'] } : {}) })) }, 'lab remove');
+    },
+    list: (kind, namespace) =>
+      scenario !== undefined
+        ? (scenario.objects(kubeKind(kind)).filter((o) => namespace === undefined || o.metadata.namespace === namespace) as unknown as KubeObject[])
+        : (api.list(kind, namespace !== undefined ? { namespace } : {}) as unknown as KubeObject[]),
     reload: () => current?.abort(),
     status: (): DaemonStatus => structuredClone(status),
     stop,
@@ -96,7 +173,7 @@ export async function runLabDaemon(dir: string): Promise<void> {
       const loaded = loadProfile(files.profile);
       const registry = await loadProfileAdapters(loaded);
       container = createContainer({ loaded, adapters: registry, logger, secrets });
-      source = await openKubernetesSource(loaded.profile, logger);
+      source = scenario ?? (await openKubernetesSource(loaded.profile, logger));
       const controller = await Controller.create({ container, source });
       await controller.run({
         signal: abort.signal,
@@ -127,11 +204,13 @@ export async function runLabDaemon(dir: string): Promise<void> {
         setTimeout(r, 1000);
       });
     } finally {
-      await source?.close().catch(() => undefined);
+      if (source !== scenario) await source?.close().catch(() => undefined);
       if (container !== undefined) await disposeContainer(container).catch(() => undefined);
     }
   }
   await new Promise<void>((r) => server.close(() => r()));
+  stopMirror?.();
+  await scenario?.close().catch(() => undefined);
   await api.stop();
   fs.rmSync(files.control, { force: true });
   logger.info({ dir }, 'lab daemon stopped');

@@ -42,16 +42,28 @@ export const LabPodCodec = t.intersection([
 /** A pod the lab created. */
 export type LabPod = t.TypeOf<typeof LabPodCodec>;
 
+/**
+ * Where the controller of the lab reads the cluster: `kubernetes` (the test API server, through the client-node
+ * Kubernetes adapter) or `scenario` (the scenario source; the API server then only serves netloom-cni).
+ */
+export const LabSourceCodec = t.keyof({ kubernetes: null, scenario: null }, '"kubernetes" | "scenario"');
+/** See {@link LabSourceCodec}. */
+export type LabSource = t.TypeOf<typeof LabSourceCodec>;
+
 /** The whole state file. */
-export const LabStateCodec = t.type({
-  version: t.literal(1),
-  dir: t.string,
-  createdAt: t.string,
-  baseline: t.type({ netns: t.array(t.string), links: t.array(t.string) }),
-  items: t.array(LabItemCodec),
-  nodes: t.array(LabNodeCodec),
-  pods: t.array(LabPodCodec),
-});
+export const LabStateCodec = t.intersection([
+  t.type({
+    version: t.literal(1),
+    dir: t.string,
+    createdAt: t.string,
+    baseline: t.type({ netns: t.array(t.string), links: t.array(t.string) }),
+    items: t.array(LabItemCodec),
+    nodes: t.array(LabNodeCodec),
+    pods: t.array(LabPodCodec),
+  }),
+  // Absent in state files of labs from before the choice: the test API server.
+  t.partial({ source: LabSourceCodec }),
+]);
 /** The lab state file's content. */
 export type LabStateData = t.TypeOf<typeof LabStateCodec>;
 
@@ -76,8 +88,8 @@ export class LabState {
   ) {}
 
   /** A fresh state for `dir` (written at once). */
-  static create(dir: string, baseline: LabStateData['baseline']): LabState {
-    const s = new LabState(stateFile(dir), { version: 1, dir, createdAt: new Date().toISOString(), baseline, items: [], nodes: [], pods: [] });
+  static create(dir: string, baseline: LabStateData['baseline'], source: LabSource = 'kubernetes'): LabState {
+    const s = new LabState(stateFile(dir), { version: 1, dir, createdAt: new Date().toISOString(), baseline, items: [], nodes: [], pods: [], source });
     s.flush();
     return s;
   }
@@ -105,6 +117,10 @@ export class LabState {
   }
   get dir(): string {
     return this.data.dir;
+  }
+  /** Where the controller reads the cluster. */
+  get source(): LabSource {
+    return this.data.source ?? 'kubernetes';
   }
 
   /** Records an item (before it is created). Replaces an item of the same id. */

@@ -15,7 +15,7 @@ import { LabControl } from './lab.control';
 import { webEndpointSlice, webService } from './lab.lb';
 import { onPath, pidAlive, processCommandLine, run, runIn, tryRun, waitUntil } from './lab.exec';
 import { OVS_VTEP, SYSTEM_PYTHON, VSWITCH_SCHEMA, VTEP_SCHEMA, ovsEnv, startLabProcess, startOvs, vsctl, vtepctl } from './lab.ovs';
-import { LabState, type LabItem, type LabNode, type LabPod } from './lab.state';
+import { LabState, type LabItem, type LabNode, type LabPod, type LabSource } from './lab.state';
 import {
   BRIDGE,
   EXTRA_SUBNETS,
@@ -33,15 +33,16 @@ import {
   PEERING,
   ROUTER,
   SERVICE_NAMESPACES,
-  TENANTS,
   UPLINK,
   VFW,
   WEB_SERVICE,
   labFiles,
   labProfile,
+  labScenario,
   ovsdbSocket,
   planNode,
   podNs,
+  tenantObjects,
   type ServiceNamespacePlan,
 } from './lab.topology';
 
@@ -251,10 +252,10 @@ function nodeObject(node: LabNode): Record<string, unknown> {
 }
 
 /** Writes the profile for the current nodes. */
-function writeProfile(state: LabState): void {
+function writeProfile(state: LabState, nodes: readonly LabNode[] = state.nodes): void {
   const file = labFiles(state.dir).profile;
   state.record({ kind: 'file', id: `file:${file}`, path: file });
-  fs.writeFileSync(file, labProfile(state.dir, [...state.nodes].sort((a, b) => a.index - b.index)), { mode: 0o600 });
+  fs.writeFileSync(file, labProfile(state.dir, [...nodes].sort((a, b) => a.index - b.index), state.source), { mode: 0o600 });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -465,8 +466,7 @@ export async function removeNode(o: LabOptions, state: LabState, control: LabCon
   const node = nodeOf(state, name);
   for (const p of state.pods.filter((x) => x.node === name)) await deletePod(state, control, p.namespace, p.name);
   await control.remove([{ kind: 'Node', name }]);
-  const remaining = state.nodes.filter((n) => n.name !== name);
-  fs.writeFileSync(labFiles(state.dir).profile, labProfile(state.dir, [...remaining].sort((a, b) => a.index - b.index)), { mode: 0o600 });
+  writeProfile(state, state.nodes.filter((n) => n.name !== name));
   await control.reload();
   await destroyNode(state, node);
   say(o, `  node ${name} removed`);
@@ -485,7 +485,7 @@ export function labControl(dir: string): LabControl {
  * On failure the state file lists everything created so far: run {@link labDown}.
  * @throws InputError when a lab is already up in `dir`; the first failing step's error otherwise
  */
-export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): Promise<LabState> {
+export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon'; readonly source?: LabSource }): Promise<LabState> {
   const reason = labUnavailableReason();
   if (reason !== undefined) throw new InputError(reason);
   const dir = path.resolve(o.dir);
@@ -493,7 +493,8 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   if (existing !== undefined) throw new InputError(`a lab is already up in ${dir} (state file ${existing.file}): run netloom lab down${dir === '/run/netloom-lab' ? '' : ` --dir ${dir}`} first`);
   const createdDir = !fs.existsSync(dir);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const state = LabState.create(dir, await rootSnapshot());
+  const source = o.source ?? 'kubernetes';
+  const state = LabState.create(dir, await rootSnapshot(), source);
   if (createdDir) state.record({ kind: 'dir', id: `dir:${dir}`, path: dir });
   const files = labFiles(dir);
   addDir(state, files.mgmtDir);
@@ -543,6 +544,10 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
   say(o, `  ovs-vtep emulates ${LEAF}`);
 
   // The daemon: test API server + controller, in the management namespace.
+  if (source === 'scenario') {
+    state.record({ kind: 'file', id: `file:${files.scenario}`, path: files.scenario });
+    fs.writeFileSync(files.scenario, labScenario(), { mode: 0o600 });
+  }
   writeProfile(state);
   startLabProcess(state, {
     id: 'daemon',
@@ -565,18 +570,18 @@ export async function labUp(o: LabOptions & { readonly failAfter?: 'daemon' }): 
     60_000,
   );
   const control = labControl(dir);
-  say(o, `  lab daemon pid ${String(daemonPid)}: Kubernetes API https://${MGMT_IP}:6443, controller running (OpenFlow to br-int at <node>:${OPENFLOW_PORT})`);
+  say(
+    o,
+    source === 'scenario'
+      ? `  lab daemon pid ${String(daemonPid)}: controller running on the scenario source (${files.scenario}; pods mirrored to the Kubernetes API https://${MGMT_IP}:6443 for netloom-cni; OpenFlow to br-int at <node>:${OPENFLOW_PORT})`
+      : `  lab daemon pid ${String(daemonPid)}: Kubernetes API https://${MGMT_IP}:6443, controller running (OpenFlow to br-int at <node>:${OPENFLOW_PORT})`,
+  );
   if (o.failAfter === 'daemon') throw new DeviceProtocolError('lab: failing on purpose after the daemon started (test of down after a failed up)');
 
   // The cluster: nodes, three VPCs (namespaces): red and blue with overlapping subnets, green apart.
   await control.put(state.nodes.map(nodeObject));
-  await control.put([
-    ...Object.values(TENANTS).flatMap((t) => [
-      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: t.namespace, labels: { 'netloom.io/vpc': t.vpc } } },
-      { apiVersion: 'netloom.io/v1alpha1', kind: 'Subnet', metadata: { name: t.subnet }, spec: { cidrs: [t.cidr], gateways: [t.gateway], namespaces: [t.namespace], default: true, vpc: t.vpc } },
-    ]),
-    ...EXTRA_SUBNETS.map((t) => ({ apiVersion: 'netloom.io/v1alpha1', kind: 'Subnet', metadata: { name: t.subnet }, spec: { cidrs: [t.cidr], gateways: [t.gateway], namespaces: [t.namespace], default: false, vpc: t.vpc } })),
-  ]);
+  // With the scenario source they are its first step already.
+  if (source === 'kubernetes') await control.put(tenantObjects());
   // Pods one after the other, each plumbed before the next: the per-host VLAN allocator hands out VLANs in order,
   // so the blue pod on node-2 takes node-2's first VLAN and red's LS gets a different VLAN there than on node-1.
   await addPod(o, state, control, { namespace: 'blue', name: 'b1', node: 'node-2', fixedIp: '10.60.1.200' });
