@@ -3,7 +3,7 @@
 // routes sends the peer's prefixes to the firewall's leg instead of importing the peer's route target. Compiled with
 // the real plugins and projected: the exact objects each device gets.
 import { strict as assert } from 'node:assert';
-import { compileIntent, legInterface, MemoryStore, project, type DesiredConfigs, type DesiredState, type EngineSettings } from '@netloom/engine';
+import { compileIntent, IpamAllocator, legInterface, MemoryStore, project, type DesiredConfigs, type DesiredState, type EngineSettings } from '@netloom/engine';
 import { bindingKey, decodeOrThrow, FabricConfigCodec, FirewallConfigCodec, vrfRouteTarget, type ClusterSnapshot, type FabricConfigInput, type FirewallConfigInput, type StorePort } from '@netloom/ports';
 import { cluster, ns, peering, pod, PLUGINS, settings, subnetCr } from './intent.fixtures';
 
@@ -144,6 +144,21 @@ describe('projection: peered traffic through the firewall (ADR 0013)', () => {
     // Kept while the subnet exists (as a router's VLANs are): no pod got the address meanwhile.
     const again = await run(fwSettings(), snapshot(), store);
     assert.deepEqual(leg(again.desired, 'web'), before);
+  });
+
+  it('a firewall that leaves the topology gives its leg addresses back; one that stays keeps them while nothing is peered', async () => {
+    const store = new MemoryStore();
+    const ipam = new IpamAllocator({ store });
+    const owned = async (): Promise<string[]> => (await ipam.list({ subnet: 'subnet.web.v4' })).filter((b) => b.owner === 'firewall_fw1' && b.state === 'allocated').map((b) => b.ip);
+    const first = await run(fwSettings(), snapshot(), store);
+    const { ip } = leg(first.desired, 'web');
+    assert.deepEqual(await owned(), [ip]);
+    await run(fwSettings(), snapshot({ peered: false }), store);
+    assert.deepEqual(await owned(), [ip], 'kept while fw1 stays in the topology');
+    const base = fwSettings();
+    await run({ ...base, topology: { ...base.topology, firewalls: [] } }, snapshot({ peered: false }), store);
+    assert.deepEqual(await owned(), [], 'released once fw1 left the topology');
+    assert.equal(await ipam.holder({ subnet: 'subnet.web.v4', ip }), undefined, `${ip} is free for a pod again`);
   });
 
   it('a VPC whose range overlaps one the firewall serves gets no leg, with a problem naming both', async () => {

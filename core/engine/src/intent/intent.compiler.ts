@@ -188,7 +188,7 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
   // The firewalls' legs (ADR 0013): per (firewall, LS of a peered VPC its leaf carries) a VLAN of its trunk (per-host
   // allocator, like a router's) and an address of the subnet (IPAM, owner `firewall_<device>`: not a pod owner, so
   // the kubernetes plugin leaves it alone). Both stay while the subnet and the firewall do: a leg that comes back
-  // gets the same VLAN and address.
+  // gets the same VLAN and address. A firewall that leaves the topology gives both back.
   const firewallLegs: FirewallLegAllocation[] = [];
   for (const f of configuredFirewalls(settings)) live.nodes.add(firewallOwner(f.device));
   const legPlan = firewallLegNeeds(result.network, settings);
@@ -207,6 +207,20 @@ export async function compileIntent(opts: CompileIntentOptions): Promise<Desired
       firewallLegs.push({ firewall: need.firewall, vpc: need.vpc, ls: need.ls, vlan, address: `${held.ip}/${parseCidr(held.cidr).prefix}` });
     } catch (e) {
       problems.addError({ kind: 'VPC', name: need.vpc }, e, `firewall ${need.firewall}: `);
+    }
+  }
+
+  // Addresses of firewalls that left the topology (their VLANs go with the owner, below): nothing else releases them.
+  const firewallOwners = new Set(configuredFirewalls(settings).map((f) => firewallOwner(f.device)));
+  for (const s of [...(result.network.subnets ?? [])].sort((a, b) => cmp(a.name, b.name))) {
+    const subnet = ipamSubnetId(s.name, 4);
+    try {
+      if ((await ipam.getSubnet({ subnet })) === undefined) continue;
+      for (const b of await ipam.list({ subnet })) {
+        if (b.state === 'allocated' && b.owner.startsWith(firewallOwner('')) && !firewallOwners.has(b.owner)) await ipam.release({ subnet, owner: b.owner });
+      }
+    } catch (e) {
+      problems.addError({ kind: 'VPC', name: s.vpc }, e, `releasing the addresses of firewalls no longer in the topology: `);
     }
   }
 
