@@ -390,7 +390,15 @@ export async function labTest(o: LabOptions): Promise<LabCheckLine[]> {
   emit({
     status: status.loopError === null && (status.lastError === null || status.failingDevices.length === 0) ? 'PASS' : 'FAIL',
     name: 'controller healthy',
-    detail: `${status.passes} reconcile passes, failing devices [${status.failingDevices.join(', ')}]${status.loopError !== null ? `, the controller loop FAILED: ${status.loopError}` : status.lastError !== null ? `, last device error: ${status.lastError}` : ''}`,
+    detail: `${status.passes} reconcile passes, failing devices [${status.failingDevices.join(', ')}]${
+      status.loopError !== null
+        ? `, the controller loop FAILED: ${status.loopError}`
+        : status.lastError === null
+          ? ''
+          : status.failingDevices.length === 0
+            ? `; an earlier pass failed on a device and a later one recovered (last error: ${status.lastError.replace(/\s*\n\s*/g, ' ')})`
+            : `, last device error: ${status.lastError}`
+    }`,
   });
   return lines;
 }
